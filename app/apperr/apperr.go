@@ -1,0 +1,72 @@
+// Package apperr defines the kinds of failure the application distinguishes, so that one
+// place (app/web) can map them to HTTP statuses and user-safe messages in Bahasa Indonesia.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error for the user; the zero value is Internal.
+type Kind string
+
+// The kinds the web layer maps to statuses.
+const (
+	Internal     Kind = "internal"     // 500, message hidden from the user
+	Invalid      Kind = "invalid"      // 400
+	Unauthorized Kind = "unauthorized" // 401
+	Forbidden    Kind = "forbidden"    // 403
+	NotFound     Kind = "not_found"    // 404
+	Conflict     Kind = "conflict"     // 409
+	TooLarge     Kind = "too_large"    // 413
+	TooMany      Kind = "too_many"     // 429
+)
+
+// Error carries a kind and a message that is safe to show to the user.
+type Error struct {
+	Kind Kind
+	Msg  string
+	// Detail is optional structured data for API clients (e.g. the current answer on a conflict).
+	Detail any
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// New returns an error of the given kind with a user-facing message.
+func New(kind Kind, format string, args ...any) error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// WithDetail returns an error of the given kind that also carries data for API clients.
+func WithDetail(kind Kind, detail any, format string, args ...any) error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...), Detail: detail}
+}
+
+// KindOf reports the kind of err, Internal when err carries none.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Internal
+}
+
+// Message returns the user-facing message of err, or "" when it has none.
+func Message(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Msg
+	}
+	return ""
+}
+
+// Is reports whether err is of the given kind.
+func Is(err error, kind Kind) bool { return err != nil && KindOf(err) == kind }
+
+// Wrap annotates *errp with context, keeping its kind; use it as
+// `defer apperr.Wrap(&err, "store.ByID(%s)", id)`.
+func Wrap(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+	}
+}
