@@ -1,0 +1,116 @@
+package account
+
+import (
+	"github.com/rapor-rb/raporrb/app/apperr"
+)
+
+// Policy is the route-level gate: who may reach a route at all. Every route of the web layer
+// is registered with one (app/web refuses a route without), and a test walks the router's
+// route list to keep it so. What a user may do to a particular object is decided by Decide.
+type Policy struct {
+	Name string
+	// Public routes need no sign-in (login page, static files, health).
+	Public bool
+	// Roles allowed; empty means any signed-in user.
+	Roles []Role
+}
+
+// The policies routes choose from.
+var (
+	PublicAccess = Policy{Name: "publik", Public: true}
+	SignedIn     = Policy{Name: "masuk"}
+	UnitMembers  = Policy{Name: "unit", Roles: []Role{Staf, Camat}}
+	Reviewers    = Policy{Name: "evaluator", Roles: []Role{Evaluator}}
+	Leaders      = Policy{Name: "pimpinan", Roles: []Role{Pimpinan, Admin}}
+	AdminsOnly   = Policy{Name: "admin", Roles: []Role{Admin}}
+)
+
+// Allows reports whether u passes the gate; u is nil for an anonymous request.
+func (p Policy) Allows(u *User) bool {
+	if p.Public {
+		return true
+	}
+	if u == nil || u.Disabled {
+		return false
+	}
+	if len(p.Roles) == 0 {
+		return true
+	}
+	for _, r := range p.Roles {
+		if u.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Action is something done to one unit's assessment.
+type Action string
+
+// Actions on an assessment, per DESIGN.md's authorization table.
+const (
+	Read     Action = "read"     // see answers, evidence, scores
+	Answer   Action = "answer"   // answer and upload (own unit, staf and camat)
+	Submit   Action = "submit"   // submit the sheet (camat)
+	Review   Action = "review"   // evaluator's scores, comments, returns, finalize
+	Export   Action = "export"   // download exports
+	Reopen   Action = "reopen"   // admin reopens a final sheet
+	Manage   Action = "manage"   // admin manages units, users, periods, instruments
+	Rankings Action = "rankings" // see the comparison of all units
+)
+
+// Object is the unit an action touches and the facts about the user's relation to it that
+// the store knows (whether the evaluator is assigned to it).
+type Object struct {
+	Unit     string
+	Assigned bool
+}
+
+// Decide returns nil when u may do act to obj, or a Forbidden error that says why in
+// Bahasa Indonesia. It is the one place that knows DESIGN.md's authorization table.
+func Decide(u *User, act Action, obj Object) error {
+	if u == nil || u.Disabled {
+		return apperr.New(apperr.Unauthorized, "Silakan masuk terlebih dahulu.")
+	}
+	own := u.Unit != "" && u.Unit == obj.Unit
+	switch u.Role {
+	case Staf, Camat:
+		switch act {
+		case Read, Answer, Export:
+			if own {
+				return nil
+			}
+			return apperr.New(apperr.Forbidden, "Anda hanya dapat mengakses penilaian unit Anda sendiri.")
+		case Submit:
+			if !own {
+				return apperr.New(apperr.Forbidden, "Anda hanya dapat mengakses penilaian unit Anda sendiri.")
+			}
+			if u.Role != Camat {
+				return apperr.New(apperr.Forbidden, "Hanya camat yang dapat mengajukan penilaian.")
+			}
+			return nil
+		}
+	case Evaluator:
+		switch act {
+		case Read, Review, Export:
+			if obj.Assigned {
+				return nil
+			}
+			return apperr.New(apperr.Forbidden, "Unit ini tidak ditugaskan kepada Anda.")
+		}
+	case Pimpinan:
+		switch act {
+		case Read, Export, Rankings:
+			return nil
+		}
+		return apperr.New(apperr.Forbidden, "Pimpinan hanya dapat membaca, tidak mengubah data.")
+	case Admin:
+		switch act {
+		case Read, Export, Rankings, Reopen, Manage:
+			return nil
+		case Answer, Submit:
+			return apperr.New(apperr.Forbidden, "Administrator tidak mengisi penilaian.")
+		}
+	}
+	return apperr.New(apperr.Forbidden, "Anda tidak berhak melakukan tindakan ini.")
+}

@@ -1,0 +1,297 @@
+// Package assessment holds one unit's evaluation for one instrument and year: its workflow
+// status, its answers (the sheet) and the score snapshots derived from them.
+package assessment
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/scoring"
+)
+
+// Status is a step of the workflow in DESIGN.md.
+type Status string
+
+// Workflow states.
+const (
+	Draft     Status = "draf"
+	Submitted Status = "diajukan"
+	InReview  Status = "direviu"
+	Returned  Status = "perlu_perbaikan"
+	Final     Status = "final"
+)
+
+// Label is the status as the UI shows it.
+func (s Status) Label() string {
+	switch s {
+	case Draft:
+		return "Draf"
+	case Submitted:
+		return "Diajukan"
+	case InReview:
+		return "Direviu"
+	case Returned:
+		return "Perlu perbaikan"
+	case Final:
+		return "Final"
+	}
+	return string(s)
+}
+
+// NodeScore is one area's score. Stored as a list, not a map, because area codes contain dots
+// and a dotted key cannot be a field name in an update path.
+type NodeScore struct {
+	Code  string  `bson:"code"`
+	Score float64 `bson:"score"`
+}
+
+// Snapshot is a derived, recomputable score of a sheet: what rankings read.
+type Snapshot struct {
+	Total      float64         `bson:"total"`
+	Grade      string          `bson:"grade,omitempty"`
+	Predicates map[string]bool `bson:"predicates"`
+	Nodes      []NodeScore     `bson:"nodes"`
+	Missing    int             `bson:"missing"`
+}
+
+// MarshalJSON writes the API shape of DESIGN.md: nodes as an object keyed by code.
+func (s Snapshot) MarshalJSON() ([]byte, error) {
+	nodes := make(map[string]float64, len(s.Nodes))
+	for _, n := range s.Nodes {
+		nodes[n.Code] = n.Score
+	}
+	var grade *string
+	if s.Grade != "" {
+		grade = &s.Grade
+	}
+	preds := s.Predicates
+	if preds == nil {
+		preds = map[string]bool{}
+	}
+	return json.Marshal(struct {
+		Total      float64            `json:"total"`
+		Grade      *string            `json:"grade"`
+		Predicates map[string]bool    `json:"predicates"`
+		Nodes      map[string]float64 `json:"nodes"`
+		Missing    int                `json:"missing"`
+	}{s.Total, grade, preds, nodes, s.Missing})
+}
+
+// Node returns the score of one area.
+func (s Snapshot) Node(code string) float64 {
+	for _, n := range s.Nodes {
+		if n.Code == code {
+			return n.Score
+		}
+	}
+	return 0
+}
+
+// SnapshotOf turns a scoring result into the stored snapshot, nodes in the sheet's order.
+func SnapshotOf(inst *instrument.Instrument, r scoring.Result) Snapshot {
+	s := Snapshot{Total: r.Total, Predicates: r.Predicates, Missing: len(r.Missing)}
+	if r.Grade != nil {
+		s.Grade = *r.Grade
+	}
+	inst.Walk(func(a *instrument.Area, _ int) {
+		s.Nodes = append(s.Nodes, NodeScore{Code: a.Code, Score: r.Nodes[a.Code]})
+	})
+	return s
+}
+
+// Progress counts a sheet's indicators by state, for the home list and the dashboard.
+type Progress struct {
+	Answered  int `bson:"answered" json:"answered"`
+	Evidenced int `bson:"evidenced" json:"evidenced"`
+	Reviewed  int `bson:"reviewed" json:"reviewed"`
+	Returned  int `bson:"returned" json:"returned"`
+	Total     int `bson:"total" json:"total"`
+}
+
+// Percent is the share of answered indicators, 0–100.
+func (p Progress) Percent() int {
+	if p.Total == 0 {
+		return 0
+	}
+	return p.Answered * 100 / p.Total
+}
+
+// Assessment is the small document rankings read: status, snapshots, progress.
+type Assessment struct {
+	ID          string     `bson:"_id" json:"id"`
+	Period      int        `bson:"period" json:"period"`
+	Instrument  string     `bson:"instrument" json:"instrument"`
+	Unit        string     `bson:"unit" json:"unit"`
+	Status      Status     `bson:"status" json:"status"`
+	Rev         int64      `bson:"rev" json:"rev"`
+	Deadline    *time.Time `bson:"deadline,omitempty" json:"deadline,omitempty"` // per-unit extension
+	Self        Snapshot   `bson:"self" json:"self"`
+	Final       *Snapshot  `bson:"final,omitempty" json:"final"`
+	Progress    Progress   `bson:"progress" json:"progress"`
+	SubmittedAt *time.Time `bson:"submitted_at,omitempty" json:"submitted_at,omitempty"`
+	FinalizedAt *time.Time `bson:"finalized_at,omitempty" json:"finalized_at,omitempty"`
+	UpdatedAt   time.Time  `bson:"updated_at" json:"updated_at"`
+}
+
+// ID builds the deterministic id "2026/zi-2021/sukamaju" shared by an assessment, its sheet
+// and its history.
+func ID(year int, instrumentID, unit string) string {
+	return fmt.Sprintf("%d/%s/%s", year, instrumentID, unit)
+}
+
+// ParseID splits an assessment id into its parts.
+func ParseID(id string) (year int, instrumentID, unit string, ok bool) {
+	parts := strings.Split(id, "/")
+	if len(parts) != 3 {
+		return 0, "", "", false
+	}
+	y, err := strconv.Atoi(parts[0])
+	if err != nil {
+		return 0, "", "", false
+	}
+	return y, parts[1], parts[2], true
+}
+
+// Response is the unit's own answer to one indicator.
+type Response struct {
+	Option string    `bson:"option,omitempty" json:"option,omitempty"`
+	Value  *float64  `bson:"value,omitempty" json:"value,omitempty"`
+	Note   string    `bson:"note,omitempty" json:"note,omitempty"`
+	By     string    `bson:"by" json:"by"`
+	At     time.Time `bson:"at" json:"at"`
+}
+
+// Verdict is the evaluator's decision on one indicator.
+type Verdict string
+
+// Verdicts.
+const (
+	VerdictOK       Verdict = "ok"
+	VerdictReturned Verdict = "returned"
+)
+
+// Review is the evaluator's answer, comment and verdict on one indicator.
+type Review struct {
+	Option  string    `bson:"option,omitempty" json:"option,omitempty"`
+	Value   *float64  `bson:"value,omitempty" json:"value,omitempty"`
+	Comment string    `bson:"comment,omitempty" json:"comment,omitempty"`
+	Verdict Verdict   `bson:"verdict,omitempty" json:"verdict,omitempty"`
+	By      string    `bson:"by" json:"by"`
+	At      time.Time `bson:"at" json:"at"`
+}
+
+// Evidence is a file (by its SHA-256) or a link proving an answer.
+type Evidence struct {
+	ID   string    `bson:"id" json:"id"`
+	Kind string    `bson:"kind" json:"kind"` // file | link
+	Name string    `bson:"name" json:"name"`
+	URL  string    `bson:"url,omitempty" json:"url,omitempty"`
+	Size int64     `bson:"size,omitempty" json:"size,omitempty"`
+	Type string    `bson:"type,omitempty" json:"type,omitempty"`
+	By   string    `bson:"by" json:"by"`
+	At   time.Time `bson:"at" json:"at"`
+}
+
+// Answer is everything about one indicator of a sheet; Rev guards concurrent edits.
+type Answer struct {
+	Indicator string     `bson:"indicator" json:"indicator"`
+	Self      *Response  `bson:"self,omitempty" json:"self,omitempty"`
+	Review    *Review    `bson:"review,omitempty" json:"review,omitempty"`
+	Evidence  []Evidence `bson:"evidence,omitempty" json:"evidence"`
+	Rev       int64      `bson:"rev" json:"rev"`
+}
+
+// Sheet holds all answers of one assessment in one document (≈50 KB), written whole.
+type Sheet struct {
+	ID      string   `bson:"_id" json:"id"`
+	Rev     int64    `bson:"rev" json:"rev"`
+	Answers []Answer `bson:"answers" json:"answers"`
+}
+
+// Answer returns the answer to an indicator, or nil.
+func (s *Sheet) Answer(indicator string) *Answer {
+	for i := range s.Answers {
+		if s.Answers[i].Indicator == indicator {
+			return &s.Answers[i]
+		}
+	}
+	return nil
+}
+
+func toScoring(option string, value *float64) scoring.Answer {
+	if option != "" {
+		return scoring.Answer{Option: option}
+	}
+	return scoring.Answer{Number: value}
+}
+
+// SelfAnswers returns the unit's answers in the scoring engine's form.
+func (s *Sheet) SelfAnswers() scoring.Answers {
+	out := scoring.Answers{}
+	for _, a := range s.Answers {
+		if a.Self != nil && (a.Self.Option != "" || a.Self.Value != nil) {
+			out[a.Indicator] = toScoring(a.Self.Option, a.Self.Value)
+		}
+	}
+	return out
+}
+
+// ReviewAnswers returns the evaluator's answers in the scoring engine's form.
+func (s *Sheet) ReviewAnswers() scoring.Answers {
+	out := scoring.Answers{}
+	for _, a := range s.Answers {
+		if a.Review != nil && (a.Review.Option != "" || a.Review.Value != nil) {
+			out[a.Indicator] = toScoring(a.Review.Option, a.Review.Value)
+		}
+	}
+	return out
+}
+
+// ProgressOf counts a sheet's indicators against the instrument.
+func ProgressOf(inst *instrument.Instrument, s *Sheet) Progress {
+	p := Progress{Total: len(inst.Indicators())}
+	for _, a := range s.Answers {
+		if _, ok := inst.Indicator(a.Indicator); !ok {
+			continue
+		}
+		if a.Self != nil && (a.Self.Option != "" || a.Self.Value != nil) {
+			p.Answered++
+		}
+		if len(a.Evidence) > 0 {
+			p.Evidenced++
+		}
+		if a.Review != nil {
+			p.Reviewed++
+			if a.Review.Verdict == VerdictReturned {
+				p.Returned++
+			}
+		}
+	}
+	return p
+}
+
+// Rescore recomputes the derived parts of a (its snapshots and progress) from its sheet.
+// prev holds the unit's earlier final predicates (for WBBM's requires_previous), or nil.
+func Rescore(inst *instrument.Instrument, a *Assessment, s *Sheet, prev scoring.Previous) error {
+	self, err := scoring.Score(inst, s.SelfAnswers(), prev)
+	if err != nil {
+		return fmt.Errorf("self score of %s: %w", a.ID, err)
+	}
+	a.Self = SnapshotOf(inst, self)
+	a.Progress = ProgressOf(inst, s)
+	if a.Progress.Reviewed > 0 || a.Status == Final {
+		final, err := scoring.Score(inst, s.ReviewAnswers(), prev)
+		if err != nil {
+			return fmt.Errorf("final score of %s: %w", a.ID, err)
+		}
+		snap := SnapshotOf(inst, final)
+		a.Final = &snap
+	} else {
+		a.Final = nil
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package assessment
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/db"
+)
+
+// Store keeps assessments and their sheets.
+type Store struct {
+	db          *db.DB
+	assessments *mongo.Collection
+	sheets      *mongo.Collection
+}
+
+// NewStore returns a Store on d.
+func NewStore(d *db.DB) *Store {
+	return &Store{db: d, assessments: d.Collection("assessments"), sheets: d.Collection("sheets")}
+}
+
+// EnsureIndexes creates the index of the listing filter.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := s.assessments.Indexes().CreateMany(ctx, []mongo.IndexModel{
+			{Keys: bson.D{{Key: "period", Value: 1}, {Key: "instrument", Value: 1}}},
+			{Keys: bson.D{{Key: "unit", Value: 1}}},
+		})
+		return err
+	})
+}
+
+// Put writes an assessment and its sheet whole (seeding, rescoring). The sheet goes first:
+// the assessment's snapshot is derived from it, so a crash in between leaves a state that
+// rescoring repairs.
+func (s *Store) Put(ctx context.Context, a *Assessment, sh *Sheet) (err error) {
+	defer apperr.Wrap(&err, "assessment.Put(%s)", a.ID)
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		if sh != nil {
+			if _, err := s.sheets.ReplaceOne(ctx, bson.D{{Key: "_id", Value: sh.ID}}, sh, options.Replace().SetUpsert(true)); err != nil {
+				return err
+			}
+		}
+		_, err := s.assessments.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, a, options.Replace().SetUpsert(true))
+		return err
+	})
+}
+
+// ByID returns one assessment. Errors: NotFound.
+func (s *Store) ByID(ctx context.Context, id string) (_ *Assessment, err error) {
+	defer apperr.Wrap(&err, "assessment.ByID(%s)", id)
+	var a Assessment
+	err = s.assessments.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&a)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, apperr.New(apperr.NotFound, "Penilaian %s tidak ditemukan.", id)
+	}
+	return &a, err
+}
+
+// Sheet returns the answers of one assessment; a missing sheet is an empty one.
+func (s *Store) Sheet(ctx context.Context, id string) (_ *Sheet, err error) {
+	defer apperr.Wrap(&err, "assessment.Sheet(%s)", id)
+	var sh Sheet
+	err = s.sheets.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&sh)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return &Sheet{ID: id}, nil
+	}
+	return &sh, err
+}
+
+// Filter narrows List; zero fields match everything. Units, when non-nil, restricts the
+// result to those units (an empty non-nil slice matches nothing).
+type Filter struct {
+	Period     int
+	Instrument string
+	Unit       string
+	Units      []string
+}
+
+// List returns the assessments matching f, ordered by period (newest first), instrument, unit.
+func (s *Store) List(ctx context.Context, f Filter) (_ []Assessment, err error) {
+	defer apperr.Wrap(&err, "assessment.List")
+	q := bson.D{}
+	if f.Period != 0 {
+		q = append(q, bson.E{Key: "period", Value: f.Period})
+	}
+	if f.Instrument != "" {
+		q = append(q, bson.E{Key: "instrument", Value: f.Instrument})
+	}
+	if f.Unit != "" {
+		q = append(q, bson.E{Key: "unit", Value: f.Unit})
+	}
+	if f.Units != nil {
+		if len(f.Units) == 0 {
+			return []Assessment{}, nil
+		}
+		q = append(q, bson.E{Key: "unit", Value: bson.D{{Key: "$in", Value: f.Units}}})
+	}
+	cur, err := s.assessments.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "period", Value: -1}, {Key: "instrument", Value: 1}, {Key: "unit", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	out := []Assessment{}
+	return out, cur.All(ctx, &out)
+}
+
+// Count returns the number of assessments stored.
+func (s *Store) Count(ctx context.Context) (int64, error) {
+	return s.assessments.CountDocuments(ctx, bson.D{})
+}

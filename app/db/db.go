@@ -1,0 +1,122 @@
+// Package db connects Rapor RB to its database: an embedded FerretDB (SQLite, under DATA_DIR)
+// by default, or a real MongoDB when MONGODB_URI is set. The rest of the application sees the
+// same *mongo.Database either way; the only difference it must honour is Write, which
+// serializes writes on the embedded engine because its updates are not atomic (FerretDB #3040).
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// DefaultName is the database name used when the URI names none.
+const DefaultName = "raporrb"
+
+// Config says where the data lives.
+type Config struct {
+	// URI of a real MongoDB; empty starts the embedded engine under DataDir.
+	URI string
+	// DataDir holds the embedded engine's files (and evidence bytes); default ./data.
+	DataDir string
+	// ExposeAddr, when set in embedded mode, also serves the engine on this loopback TCP
+	// address so an admin can run mongosh or mongodump against it.
+	ExposeAddr string
+	// Name of the database; default DefaultName (or the URI's path).
+	Name string
+	// Logger for the engine; nil discards.
+	Logger *slog.Logger
+}
+
+// DB is an open database: the driver's handles plus the write discipline of its engine.
+type DB struct {
+	Client   *mongo.Client
+	Database *mongo.Database
+	// Embedded reports whether the embedded engine is in use.
+	Embedded bool
+
+	// writeMu serializes writes on the embedded engine; shared by every DB derived with
+	// WithName so that all databases of one process take turns.
+	writeMu *sync.Mutex
+	closers []func()
+}
+
+// Open connects to MongoDB when cfg.URI is set, otherwise starts the embedded engine.
+// It verifies the connection with a ping so that a broken DATA_DIR or URI fails at start-up.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.URI != "" {
+		return openRemote(ctx, cfg)
+	}
+	return openEmbedded(ctx, cfg)
+}
+
+func openRemote(ctx context.Context, cfg Config) (*DB, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI).SetTimeout(30 * time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("MONGODB_URI: %w", err)
+	}
+	d := &DB{Client: client, writeMu: &sync.Mutex{}}
+	d.closers = append(d.closers, func() { _ = client.Disconnect(context.Background()) })
+	name := cfg.Name
+	if name == "" {
+		name = nameFromURI(cfg.URI)
+	}
+	d.Database = client.Database(name)
+	if err := d.ping(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("MONGODB_URI: cannot reach the server: %w", err)
+	}
+	return d, nil
+}
+
+func nameFromURI(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || len(u.Path) <= 1 {
+		return DefaultName
+	}
+	return u.Path[1:]
+}
+
+func (d *DB) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	return d.Client.Ping(ctx, nil)
+}
+
+// WithName returns a DB on another database of the same connection, sharing its write lock.
+// Tests use it to give each test a database of its own.
+func (d *DB) WithName(name string) *DB {
+	return &DB{Client: d.Client, Database: d.Client.Database(name), Embedded: d.Embedded, writeMu: d.writeMu}
+}
+
+// Collection is a shorthand for d.Database.Collection.
+func (d *DB) Collection(name string) *mongo.Collection { return d.Database.Collection(name) }
+
+// Write runs fn, alone among writers when the engine is embedded. Every write of every store
+// goes through it. On MongoDB it adds nothing: there the stores' rev conditions are atomic.
+func (d *DB) Write(ctx context.Context, fn func(ctx context.Context) error) error {
+	if !d.Embedded {
+		return fn(ctx)
+	}
+	d.writeMu.Lock()
+	defer d.writeMu.Unlock()
+	return fn(ctx)
+}
+
+// Close disconnects and, in embedded mode, stops the engine and releases DATA_DIR.
+func (d *DB) Close() {
+	for i := len(d.closers) - 1; i >= 0; i-- {
+		d.closers[i]()
+	}
+	d.closers = nil
+}
+
+// ErrNotFound is returned by helpers when no document matches.
+var ErrNotFound = errors.New("not found")

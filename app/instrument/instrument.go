@@ -1,0 +1,210 @@
+// Package instrument holds the evaluation instruments (ZI, SAKIP, PEKPPP, IKM, local checklists)
+// as data: a tree of weighted areas with indicators, answer scales, grade bands and predicates,
+// loaded from YAML sheets and validated once so the scoring code can trust them.
+package instrument
+
+import (
+	"slices"
+)
+
+// TotalNode is the node name a predicate rule uses for the instrument's total score.
+const TotalNode = "total"
+
+// Scale kinds.
+const (
+	KindChoice  = "choice"  // one of a list of options, each with a value in [0,1]
+	KindPercent = "percent" // 0..100, value = x/100
+	KindNumber  = "number"  // min..max, value = x/max
+)
+
+// Instrument is one evaluation sheet. It is built by Parse and must be treated as read-only:
+// the indexes used by the lookup methods are computed from the exported fields once.
+type Instrument struct {
+	ID         string           `yaml:"id" json:"id"`
+	Title      string           `yaml:"title" json:"title"`
+	Regulation string           `yaml:"regulation" json:"regulation"`
+	ScaleMax   float64          `yaml:"scale_max" json:"scale_max"`
+	Scales     map[string]Scale `yaml:"scales" json:"scales"`
+	Areas      []*Area          `yaml:"areas" json:"areas"`
+	Grades     []Grade          `yaml:"grades" json:"grades"`
+	Predicates []Predicate      `yaml:"predicates" json:"predicates"`
+
+	nodes      map[string]*Area // every area by code
+	parents    map[string]*Area // parent of every area and indicator; nil for a root area
+	indicators []Indicator      // sheet order
+	indIndex   map[string]int   // indicator code → position in indicators
+	leafOf     map[string]*Area // indicator code → the leaf area holding it
+}
+
+// Scale is an answer scale referenced by indicators.
+type Scale struct {
+	Kind    string   `yaml:"kind" json:"kind"`
+	Options []Option `yaml:"options,omitempty" json:"options,omitempty"`
+	Min     *float64 `yaml:"min,omitempty" json:"min,omitempty"`
+	Max     *float64 `yaml:"max,omitempty" json:"max,omitempty"`
+}
+
+// Option is one choice of a choice scale.
+type Option struct {
+	Key   string  `yaml:"key" json:"key"`
+	Value float64 `yaml:"value" json:"value"`
+}
+
+// Area is a node of the instrument's tree: either a parent of Areas or a leaf with Indicators.
+type Area struct {
+	Code       string      `yaml:"code" json:"code"`
+	Title      string      `yaml:"title" json:"title"`
+	Weight     float64     `yaml:"weight" json:"weight"` // percent of scale_max
+	Areas      []*Area     `yaml:"areas,omitempty" json:"areas,omitempty"`
+	Indicators []Indicator `yaml:"indicators,omitempty" json:"indicators,omitempty"`
+}
+
+// IsLeaf reports whether the area holds indicators rather than sub-areas.
+func (a *Area) IsLeaf() bool { return len(a.Areas) == 0 }
+
+// Indicator is one question of the sheet.
+type Indicator struct {
+	Code     string `yaml:"code" json:"code"`
+	Text     string `yaml:"text" json:"text"`
+	Scale    string `yaml:"scale" json:"scale"`
+	Evidence string `yaml:"evidence,omitempty" json:"evidence,omitempty"`
+}
+
+// Grade is a band of the total. Exactly one of Above (strict) and Min (inclusive) is set.
+type Grade struct {
+	Key   string   `yaml:"key" json:"key"`
+	Label string   `yaml:"label" json:"label"`
+	Above *float64 `yaml:"above,omitempty" json:"above,omitempty"`
+	Min   *float64 `yaml:"min,omitempty" json:"min,omitempty"`
+}
+
+// Bound is the grade's threshold, whichever of Above and Min is set.
+func (g Grade) Bound() float64 {
+	if g.Above != nil {
+		return *g.Above
+	}
+	if g.Min != nil {
+		return *g.Min
+	}
+	return 0
+}
+
+// Admits reports whether a (rounded) score falls in this band or above it.
+func (g Grade) Admits(score float64) bool {
+	if g.Above != nil {
+		return score > *g.Above
+	}
+	return g.Min != nil && score >= *g.Min
+}
+
+// Predicate is a named outcome (WBK, WBBM, ...) that holds when all its rules hold.
+type Predicate struct {
+	Key   string `yaml:"key" json:"key"`
+	Label string `yaml:"label" json:"label"`
+	// RequiresPrevious names a predicate of the same instrument that the unit's earlier final
+	// result must have had (WBBM requires an earlier WBK).
+	RequiresPrevious string `yaml:"requires_previous,omitempty" json:"requires_previous,omitempty"`
+	Rules            []Rule `yaml:"rules" json:"rules"`
+}
+
+// Rule is one condition of a predicate: either Node+Min (the node's score is at least Min) or
+// EachChildOf+MinRatio (every child of the node scores at least MinRatio of its points).
+type Rule struct {
+	Node        string   `yaml:"node,omitempty" json:"node,omitempty"`
+	Min         *float64 `yaml:"min,omitempty" json:"min,omitempty"`
+	EachChildOf string   `yaml:"each_child_of,omitempty" json:"each_child_of,omitempty"`
+	MinRatio    *float64 `yaml:"min_ratio,omitempty" json:"min_ratio,omitempty"`
+}
+
+// Node returns the area with the given code.
+func (in *Instrument) Node(code string) (*Area, bool) {
+	a, ok := in.nodes[code]
+	return a, ok
+}
+
+// Parent returns the area that holds the area or indicator with the given code, or nil for a
+// root area or an unknown code.
+func (in *Instrument) Parent(code string) *Area { return in.parents[code] }
+
+// Children returns the sub-areas of the node, where TotalNode stands for the roots.
+func (in *Instrument) Children(code string) []*Area {
+	if code == TotalNode {
+		return in.Areas
+	}
+	if a, ok := in.nodes[code]; ok {
+		return a.Areas
+	}
+	return nil
+}
+
+// Indicators returns every indicator in sheet order (a copy).
+func (in *Instrument) Indicators() []Indicator { return slices.Clone(in.indicators) }
+
+// NumIndicators is the number of indicators of the sheet.
+func (in *Instrument) NumIndicators() int { return len(in.indicators) }
+
+// Indicator returns the indicator with the given code.
+func (in *Instrument) Indicator(code string) (Indicator, bool) {
+	i, ok := in.indIndex[code]
+	if !ok {
+		return Indicator{}, false
+	}
+	return in.indicators[i], true
+}
+
+// LeafOf returns the leaf area holding the indicator, or nil for an unknown code.
+func (in *Instrument) LeafOf(indicatorCode string) *Area { return in.leafOf[indicatorCode] }
+
+// ScaleOf returns the answer scale of the indicator, or the zero Scale for an unknown code.
+func (in *Instrument) ScaleOf(indicatorCode string) Scale {
+	ind, ok := in.Indicator(indicatorCode)
+	if !ok {
+		return Scale{}
+	}
+	return in.Scales[ind.Scale]
+}
+
+// Points is the most an area can score: weight / 100 × scale_max.
+func (in *Instrument) Points(area *Area) float64 { return area.Weight / 100 * in.ScaleMax }
+
+// Walk calls fn for every area in pre-order (a parent before its children), with depth 0 for
+// the roots.
+func (in *Instrument) Walk(fn func(a *Area, depth int)) {
+	var walk func(as []*Area, depth int)
+	walk = func(as []*Area, depth int) {
+		for _, a := range as {
+			fn(a, depth)
+			walk(a.Areas, depth+1)
+		}
+	}
+	walk(in.Areas, 0)
+}
+
+// Predicate returns the predicate with the given key.
+func (in *Instrument) Predicate(key string) (Predicate, bool) {
+	for _, p := range in.Predicates {
+		if p.Key == key {
+			return p, true
+		}
+	}
+	return Predicate{}, false
+}
+
+// Option returns the option of a choice scale with the given key.
+func (s Scale) Option(key string) (Option, bool) {
+	for _, o := range s.Options {
+		if o.Key == key {
+			return o, true
+		}
+	}
+	return Option{}, false
+}
+
+// Keys lists the option keys of a choice scale, in sheet order.
+func (s Scale) Keys() []string {
+	keys := make([]string, len(s.Options))
+	for i, o := range s.Options {
+		keys[i] = o.Key
+	}
+	return keys
+}

@@ -1,0 +1,384 @@
+package instrument
+
+import (
+	"errors"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/rapor-rb/raporrb/seed/instruments"
+)
+
+// demoSheet is a small, valid sheet with every feature of the format. The failure cases below
+// each break one thing in it.
+const demoSheet = `id: demo-2026
+title: Demo
+regulation: Perbup 1/2026
+scale_max: 100
+scales:
+  yn: {kind: choice, options: [{key: Ya, value: 1}, {key: Tidak, value: 0}]}
+  pct: {kind: percent}
+  n4: {kind: number, min: 0, max: 4}
+areas:
+- code: A
+  title: Area A
+  weight: 60
+  areas:
+  - code: A.1
+    title: A satu
+    weight: 20
+    indicators:
+    - {code: A.1.a, text: Satu, scale: yn}
+    - {code: A.1.b, text: Dua, scale: pct}
+  - code: A.2
+    title: A dua
+    weight: 40
+    indicators:
+    - {code: A.2.a, text: Tiga, scale: n4, evidence: Laporan}
+- code: B
+  title: Area B
+  weight: 40
+  indicators:
+  - {code: B.a, text: Empat, scale: yn}
+grades:
+- {key: BAIK, label: Baik, above: 70}
+- {key: KURANG, label: Kurang, min: 0}
+predicates:
+- key: LULUS
+  label: Lulus
+  rules:
+  - {node: total, min: 70}
+  - {each_child_of: A, min_ratio: 0.5}
+- key: UNGGUL
+  label: Unggul
+  requires_previous: LULUS
+  rules:
+  - {node: A, min: 50}
+`
+
+// edit returns demoSheet with old replaced by new, failing when old is not there exactly once,
+// so a case cannot silently test the unmodified sheet.
+func edit(t *testing.T, pairs ...string) string {
+	t.Helper()
+	s := demoSheet
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if n := strings.Count(s, pairs[i]); n != 1 {
+			t.Fatalf("edit: %q occurs %d times in demoSheet, want 1", pairs[i], n)
+		}
+		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
+	}
+	return s
+}
+
+func TestEmbeddedSheetsLoad(t *testing.T) {
+	cat, err := LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatalf("LoadFS(embedded) = %v", err)
+	}
+	want := map[string]int{ // indicators per sheet
+		"ikm-2017": 9, "new-normal-2020": 31, "pekppp-2022": 30, "sakip-2021": 80, "zi-2021": 113,
+	}
+	var ids []string
+	for _, in := range cat.List() {
+		ids = append(ids, in.ID)
+		if got := in.NumIndicators(); got != want[in.ID] {
+			t.Errorf("%s: %d indicators, want %d", in.ID, got, want[in.ID])
+		}
+		// Every leaf's points add up to scale_max: the weights are consistent end to end.
+		var sum float64
+		in.Walk(func(a *Area, _ int) {
+			if a.IsLeaf() {
+				sum += in.Points(a)
+			}
+		})
+		if d := sum - in.ScaleMax; d > 1e-9 || d < -1e-9 {
+			t.Errorf("%s: leaf points sum to %v, want %v", in.ID, sum, in.ScaleMax)
+		}
+	}
+	if !slices.Equal(ids, []string{"ikm-2017", "new-normal-2020", "pekppp-2022", "sakip-2021", "zi-2021"}) {
+		t.Errorf("List() ids = %v", ids)
+	}
+
+	zi, ok := cat.Get("zi-2021")
+	if !ok {
+		t.Fatal(`Get("zi-2021") not found`)
+	}
+	mp, ok := zi.Node("P.MP")
+	if !ok || zi.Points(mp) != 8 {
+		t.Errorf(`Node("P.MP") = %v, %v; want an area of 8 points`, mp, ok)
+	}
+	if leaf := zi.LeafOf("P.MP.PM.1.a"); leaf == nil || leaf.Code != "P.MP.PM.1" {
+		t.Errorf(`LeafOf("P.MP.PM.1.a") = %v, want P.MP.PM.1`, leaf)
+	}
+	if s := zi.ScaleOf("H.BA.IPAK.a"); s.Kind != KindNumber || *s.Max != 4 {
+		t.Errorf(`ScaleOf("H.BA.IPAK.a") = %+v, want number 0..4`, s)
+	}
+	if p := zi.Parent("P.MP"); p == nil || p.Code != "P" {
+		t.Errorf(`Parent("P.MP") = %v, want P`, p)
+	}
+	if got := len(zi.Children(TotalNode)); got != 2 {
+		t.Errorf("Children(total) = %d areas, want 2 (P and H)", got)
+	}
+	if _, ok := cat.Get("nope"); ok {
+		t.Error(`Get("nope") found an instrument`)
+	}
+}
+
+func TestParseDemo(t *testing.T) {
+	in, err := Parse("demo.yaml", []byte(demoSheet))
+	if err != nil {
+		t.Fatalf("Parse(demo) = %v", err)
+	}
+	var walked []string
+	in.Walk(func(a *Area, depth int) { walked = append(walked, strings.Repeat(">", depth)+a.Code) })
+	if want := []string{"A", ">A.1", ">A.2", "B"}; !slices.Equal(walked, want) {
+		t.Errorf("Walk = %v, want %v", walked, want)
+	}
+	var codes []string
+	for _, ind := range in.Indicators() {
+		codes = append(codes, ind.Code)
+	}
+	if want := []string{"A.1.a", "A.1.b", "A.2.a", "B.a"}; !slices.Equal(codes, want) {
+		t.Errorf("Indicators() = %v, want %v", codes, want)
+	}
+	if ind, ok := in.Indicator("A.2.a"); !ok || ind.Evidence != "Laporan" {
+		t.Errorf(`Indicator("A.2.a") = %+v, %v`, ind, ok)
+	}
+	if _, ok := in.Indicator("A.1"); ok {
+		t.Error(`Indicator("A.1") found an area as an indicator`)
+	}
+	if _, ok := in.Node("A.1.a"); ok {
+		t.Error(`Node("A.1.a") found an indicator as an area`)
+	}
+	a1, _ := in.Node("A.1")
+	if got := in.Points(a1); got != 20 {
+		t.Errorf("Points(A.1) = %v, want 20", got)
+	}
+	if p, ok := in.Predicate("UNGGUL"); !ok || p.RequiresPrevious != "LULUS" {
+		t.Errorf(`Predicate("UNGGUL") = %+v, %v`, p, ok)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		yaml func(t *testing.T) string
+		want string // the whole one-line message, or a prefix ending in "…" for decoder messages
+	}{
+		{"empty file", func(*testing.T) string { return "" }, "t.yaml: empty file"},
+		{"two documents", func(t *testing.T) string { return demoSheet + "---\nid: x\n" }, "t.yaml: more than one YAML document"},
+		{"unknown field", func(t *testing.T) string { return edit(t, "scale_max: 100\n", "scale_max: 100\nowner: x\n") },
+			"t.yaml: line 5: field owner not found in type instrument.Instrument"},
+		{"unknown nested field", func(t *testing.T) string { return edit(t, "weight: 60", "weight: 60\n  bobot: 60") },
+			"t.yaml: line 13: field bobot not found in type instrument.Area"},
+		{"bad yaml", func(t *testing.T) string { return edit(t, "title: Demo", "title: [Demo") }, "t.yaml: …"},
+		{"missing id", func(t *testing.T) string { return edit(t, "id: demo-2026\n", "") }, "t.yaml: id: missing"},
+		{"id not a slug", func(t *testing.T) string { return edit(t, "id: demo-2026", "id: Demo 2026") },
+			`t.yaml: id: "Demo 2026" is not a slug (lower-case letters, digits and '-')`},
+		{"id with slash", func(t *testing.T) string { return edit(t, "id: demo-2026", "id: demo/2026") },
+			`t.yaml: id: "demo/2026" is not a slug (lower-case letters, digits and '-')`},
+		{"missing title", func(t *testing.T) string { return edit(t, "title: Demo\n", "") }, "t.yaml: title: missing"},
+		{"scale_max zero", func(t *testing.T) string { return edit(t, "scale_max: 100", "scale_max: 0") },
+			"t.yaml: scale_max: must be a number > 0, got 0"},
+		{"unknown scale kind", func(t *testing.T) string { return edit(t, "{kind: percent}", "{kind: persen}") },
+			`t.yaml: scale pct: unknown kind "persen" (want choice, percent or number)`},
+		{"choice without options", func(t *testing.T) string {
+			return edit(t, "{kind: choice, options: [{key: Ya, value: 1}, {key: Tidak, value: 0}]}", "{kind: choice}")
+		}, "t.yaml: scale yn: a choice scale needs at least one option"},
+		{"duplicate option key", func(t *testing.T) string { return edit(t, "{key: Tidak, value: 0}", "{key: Ya, value: 0}") },
+			`t.yaml: scale yn: duplicate option key "Ya"`},
+		{"option without key", func(t *testing.T) string { return edit(t, "{key: Tidak, value: 0}", "{value: 0}") },
+			"t.yaml: scale yn: option 2 has no key"},
+		{"option value above 1", func(t *testing.T) string { return edit(t, "{key: Tidak, value: 0}", "{key: Tidak, value: 2}") },
+			`t.yaml: scale yn: option "Tidak" has value 2, want a value in [0, 1]`},
+		{"option value negative", func(t *testing.T) string { return edit(t, "{key: Tidak, value: 0}", "{key: Tidak, value: -0.5}") },
+			`t.yaml: scale yn: option "Tidak" has value -0.5, want a value in [0, 1]`},
+		{"best option below 1", func(t *testing.T) string { return edit(t, "{key: Ya, value: 1}", "{key: Ya, value: 0.9}") },
+			"t.yaml: scale yn: best option has value 0.9, want 1"},
+		{"number min not below max", func(t *testing.T) string { return edit(t, "min: 0, max: 4", "min: 4, max: 4") },
+			"t.yaml: scale n4: want 0 <= min < max, got min 4 and max 4"},
+		{"number negative min", func(t *testing.T) string { return edit(t, "min: 0, max: 4", "min: -1, max: 4") },
+			"t.yaml: scale n4: want 0 <= min < max, got min -1 and max 4"},
+		{"number without max", func(t *testing.T) string { return edit(t, "min: 0, max: 4", "min: 0") },
+			"t.yaml: scale n4: a number scale needs min and max"},
+		{"percent with max", func(t *testing.T) string { return edit(t, "{kind: percent}", "{kind: percent, max: 50}") },
+			"t.yaml: scale pct: a percent scale takes no options, min or max (it is always 0..100)"},
+		{"no areas", func(t *testing.T) string { return demoSheet[:strings.Index(demoSheet, "areas:")] }, "t.yaml: areas: the instrument has no areas"},
+		{"area without code", func(t *testing.T) string { return edit(t, "  - code: A.2\n    title", "  - title") },
+			"t.yaml: A: area 2: missing code"},
+		{"root area without code", func(t *testing.T) string { return edit(t, "- code: B\n  title", "- title") },
+			"t.yaml: area 2: missing code"},
+		{"indicator without code", func(t *testing.T) string { return edit(t, "{code: A.1.b, text", "{text") },
+			"t.yaml: A.1: indicator 2: missing code"},
+		{"code with space", func(t *testing.T) string { return edit(t, "code: A.1.a,", "code: A.1 a,") },
+			"t.yaml: A.1 a: not a valid code (letters, digits, '.', '_' and '-')"},
+		{"code total is reserved", func(t *testing.T) string { return edit(t, "- code: B\n", "- code: total\n") },
+			`t.yaml: total: reserved: predicates use "total" for the instrument's total`},
+		{"duplicate indicator code", func(t *testing.T) string { return edit(t, "code: A.1.b,", "code: A.1.a,") },
+			"t.yaml: A.1.a: duplicate code (already used by an indicator)"},
+		{"indicator code equals an area code", func(t *testing.T) string { return edit(t, "code: A.2.a,", "code: A.1,") },
+			"t.yaml: A.1: duplicate code (already used by an area)"},
+		{"area code does not extend parent", func(t *testing.T) string { return edit(t, "- code: A.2\n", "- code: X.2\n") },
+			"t.yaml: X.2: code does not extend its parent's code A"},
+		{"prefix without dot is not an extension", func(t *testing.T) string { return edit(t, "code: B.a,", "code: Ba,") },
+			"t.yaml: Ba: code does not extend its parent's code B"},
+		{"missing area title", func(t *testing.T) string { return edit(t, "    title: A dua\n", "") }, "t.yaml: A.2: missing title"},
+		{"zero weight", func(t *testing.T) string { return edit(t, "weight: 40\n    indicators", "weight: 0\n    indicators") },
+			"t.yaml: A.2: weight must be a number > 0, got 0"},
+		{"negative weight", func(t *testing.T) string { return edit(t, "weight: 20", "weight: -20") },
+			"t.yaml: A.1: weight must be a number > 0, got -20"},
+		{"children's weights", func(t *testing.T) string { return edit(t, "weight: 40\n    indicators", "weight: 30\n    indicators") },
+			"t.yaml: A: children's weights sum to 50, want 60"},
+		{"root weights", func(t *testing.T) string { return edit(t, "weight: 40\n  indicators", "weight: 30\n  indicators") },
+			"t.yaml: areas: root weights sum to 90, want 100"},
+		{"both areas and indicators", func(t *testing.T) string {
+			return edit(t, "  weight: 60\n  areas:", "  weight: 60\n  indicators:\n  - {code: A.x, text: X, scale: yn}\n  areas:")
+		}, "t.yaml: A: has both areas and indicators (a node is either a parent or a leaf)"},
+		{"empty leaf", func(t *testing.T) string { return edit(t, "  indicators:\n  - {code: B.a, text: Empat, scale: yn}\n", "") },
+			"t.yaml: B: has neither areas nor indicators"},
+		{"indicator without text", func(t *testing.T) string { return edit(t, "text: Empat, ", "") }, "t.yaml: B.a: missing text"},
+		{"indicator unknown scale", func(t *testing.T) string { return edit(t, "scale: n4", "scale: n5") },
+			`t.yaml: A.2.a: unknown scale "n5"`},
+		{"grade with above and min", func(t *testing.T) string { return edit(t, "above: 70}", "above: 70, min: 70}") },
+			"t.yaml: grade BAIK: want exactly one of above and min"},
+		{"grade without bound", func(t *testing.T) string { return edit(t, ", above: 70}", "}") },
+			"t.yaml: grade BAIK: want exactly one of above and min"},
+		{"grade without key", func(t *testing.T) string { return edit(t, "{key: BAIK, ", "{") }, "t.yaml: grade 1: missing key"},
+		{"duplicate grade key", func(t *testing.T) string { return edit(t, "key: KURANG", "key: BAIK") }, "t.yaml: grade BAIK: duplicate key"},
+		{"grades not descending", func(t *testing.T) string {
+			return edit(t, "- {key: KURANG, label: Kurang, min: 0}", "- {key: CUKUP, label: Cukup, above: 70}\n- {key: KURANG, label: Kurang, min: 0}")
+		}, "t.yaml: grade CUKUP: bound 70 is not below the previous grade's 70 (grades go from best to worst)"},
+		{"last grade not a catch-all", func(t *testing.T) string { return edit(t, "min: 0}", "min: 10}") },
+			"t.yaml: grade KURANG: the last grade must catch every score (min: 0)"},
+		{"above 0 misses a score of 0", func(t *testing.T) string { return edit(t, "min: 0}", "above: 0}") },
+			"t.yaml: grade KURANG: the last grade must catch every score (min: 0)"},
+		{"duplicate predicate key", func(t *testing.T) string { return edit(t, "key: UNGGUL", "key: LULUS", "  requires_previous: LULUS\n", "") },
+			"t.yaml: predicate LULUS: duplicate key"},
+		{"predicate key with comma", func(t *testing.T) string { return edit(t, "key: UNGGUL", "key: UN,GGUL") },
+			"t.yaml: predicate UN,GGUL: key must be letters, digits, '_' or '-'"},
+		{"predicate without rules", func(t *testing.T) string { return edit(t, "  rules:\n  - {node: A, min: 50}\n", "") },
+			"t.yaml: predicate UNGGUL: no rules"},
+		{"rule on unknown node", func(t *testing.T) string { return edit(t, "{node: A, min: 50}", "{node: C, min: 50}") },
+			`t.yaml: predicate UNGGUL: rule 1: unknown node "C" (want an area code or "total")`},
+		{"rule on an indicator", func(t *testing.T) string { return edit(t, "{node: A, min: 50}", "{node: A.1.a, min: 50}") },
+			`t.yaml: predicate UNGGUL: rule 1: unknown node "A.1.a" (want an area code or "total")`},
+		{"rule node without min", func(t *testing.T) string { return edit(t, "{node: A, min: 50}", "{node: A}") },
+			"t.yaml: predicate UNGGUL: rule 1: want both node and min"},
+		{"rule mixing forms", func(t *testing.T) string { return edit(t, "{node: A, min: 50}", "{node: A, min_ratio: 0.5}") },
+			"t.yaml: predicate UNGGUL: rule 1: want either node+min or each_child_of+min_ratio, not a mix"},
+		{"empty rule", func(t *testing.T) string { return edit(t, "{node: A, min: 50}", "{}") },
+			"t.yaml: predicate UNGGUL: rule 1: want node+min or each_child_of+min_ratio"},
+		{"each_child_of without ratio", func(t *testing.T) string { return edit(t, "{each_child_of: A, min_ratio: 0.5}", "{each_child_of: A}") },
+			"t.yaml: predicate LULUS: rule 2: want both each_child_of and min_ratio"},
+		{"each_child_of a leaf", func(t *testing.T) string { return edit(t, "each_child_of: A,", "each_child_of: B,") },
+			"t.yaml: predicate LULUS: rule 2: each_child_of B: the area has no sub-areas"},
+		{"each_child_of unknown", func(t *testing.T) string { return edit(t, "each_child_of: A,", "each_child_of: Z,") },
+			`t.yaml: predicate LULUS: rule 2: unknown node "Z" (want an area code or "total")`},
+		{"min_ratio above 1", func(t *testing.T) string { return edit(t, "min_ratio: 0.5", "min_ratio: 1.5") },
+			"t.yaml: predicate LULUS: rule 2: min_ratio must be in (0, 1], got 1.5"},
+		{"min_ratio zero", func(t *testing.T) string { return edit(t, "min_ratio: 0.5", "min_ratio: 0") },
+			"t.yaml: predicate LULUS: rule 2: min_ratio must be in (0, 1], got 0"},
+		{"requires_previous unknown", func(t *testing.T) string { return edit(t, "requires_previous: LULUS", "requires_previous: WBK") },
+			`t.yaml: predicate UNGGUL: requires_previous "WBK" is not a predicate of this instrument`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := Parse("t.yaml", []byte(tt.yaml(t)))
+			if err == nil {
+				t.Fatalf("Parse() = %s, want error %q", in.ID, tt.want)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error is not one line: %q", msg)
+			}
+			var perr *Error
+			if !errors.As(err, &perr) || perr.File != "t.yaml" {
+				t.Errorf("error %v is not an *Error naming t.yaml", err)
+			}
+			if prefix, ok := strings.CutSuffix(tt.want, "…"); ok {
+				if !strings.HasPrefix(msg, prefix) {
+					t.Errorf("error = %q, want prefix %q", msg, prefix)
+				}
+			} else if msg != tt.want {
+				t.Errorf("error = %q\n      want %q", msg, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseWithoutGradesOrPredicates(t *testing.T) {
+	s := demoSheet[:strings.Index(demoSheet, "grades:")]
+	in, err := Parse("t.yaml", []byte(s))
+	if err != nil {
+		t.Fatalf("Parse() = %v; an instrument may have no grades and no predicates", err)
+	}
+	if len(in.Grades) != 0 || len(in.Predicates) != 0 {
+		t.Errorf("grades %v, predicates %v; want none", in.Grades, in.Predicates)
+	}
+}
+
+// A kabupaten adds a sheet by dropping a file next to the others: no code changes.
+func TestNewSheetLoadsWithoutCodeChange(t *testing.T) {
+	fsys := fstest.MapFS{"demo-2026.yaml": {Data: []byte(demoSheet)}}
+	embedded, err := fs.Glob(instruments.FS, "*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range embedded {
+		data, err := fs.ReadFile(instruments.FS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[name] = &fstest.MapFile{Data: data}
+	}
+	fsys["README.md"] = &fstest.MapFile{Data: []byte("not a sheet")}
+	cat, err := LoadFS(fsys)
+	if err != nil {
+		t.Fatalf("LoadFS() = %v", err)
+	}
+	in, ok := cat.Get("demo-2026")
+	if !ok {
+		t.Fatal(`Get("demo-2026") not found`)
+	}
+	if in.NumIndicators() != 4 || len(cat.List()) != len(embedded)+1 {
+		t.Errorf("demo has %d indicators, catalog %d instruments", in.NumIndicators(), len(cat.List()))
+	}
+}
+
+func TestLoadFSErrors(t *testing.T) {
+	_, err := LoadFS(fstest.MapFS{
+		"a.yaml": {Data: []byte(demoSheet)},
+		"b.yaml": {Data: []byte(demoSheet)},
+	})
+	if want := `b.yaml: id: duplicate id "demo-2026" (also in a.yaml)`; err == nil || err.Error() != want {
+		t.Errorf("duplicate ids: err = %v, want %q", err, want)
+	}
+	_, err = LoadFS(fstest.MapFS{
+		"a.yaml": {Data: []byte(demoSheet)},
+		"b.yaml": {Data: []byte(strings.Replace(demoSheet, "scale: n4", "scale: n5", 1))},
+	})
+	if want := `b.yaml: A.2.a: unknown scale "n5"`; err == nil || err.Error() != want {
+		t.Errorf("broken sheet: err = %v, want %q", err, want)
+	}
+}
+
+func TestNewCatalog(t *testing.T) {
+	a, err := Parse("a.yaml", []byte(demoSheet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewCatalog(a, a); err == nil {
+		t.Error("NewCatalog(a, a) accepted a duplicate id")
+	}
+	if _, err := NewCatalog(&Instrument{ID: "x"}); err == nil {
+		t.Error("NewCatalog accepted an instrument that Parse did not build")
+	}
+	c, err := NewCatalog(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := c.Get("demo-2026"); !ok || got != a {
+		t.Errorf("Get() = %v, %v", got, ok)
+	}
+}

@@ -1,0 +1,107 @@
+// Package unit holds the tree of organisational units: the kabupaten and its kecamatan (and,
+// for larger deployments, provinces, OPD or UPT). Rankings compare the children of one parent.
+package unit
+
+import (
+	"context"
+	"errors"
+	"regexp"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/db"
+)
+
+// Kind of a unit.
+type Kind string
+
+// Unit kinds.
+const (
+	Kabupaten Kind = "kabupaten"
+	Kecamatan Kind = "kecamatan"
+	OPD       Kind = "opd"
+	UPT       Kind = "upt"
+)
+
+// Unit is one node of the tree. Its code is its _id and appears in URLs.
+type Unit struct {
+	Code   string `bson:"_id" json:"code"`
+	Name   string `bson:"name" json:"name"`
+	Kind   Kind   `bson:"kind" json:"kind"`
+	Parent string `bson:"parent,omitempty" json:"parent,omitempty"`
+}
+
+var codeRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+
+// ValidCode reports whether s can be a unit code (used in ids like "2026/zi-2021/sukamaju").
+func ValidCode(s string) bool { return codeRe.MatchString(s) }
+
+// Store keeps units.
+type Store struct {
+	db   *db.DB
+	coll *mongo.Collection
+}
+
+// NewStore returns a Store on d.
+func NewStore(d *db.DB) *Store { return &Store{db: d, coll: d.Collection("units")} }
+
+// EnsureIndexes creates the index for listing children.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := s.coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "parent", Value: 1}}})
+		return err
+	})
+}
+
+// Put creates or replaces a unit. Errors: Invalid.
+func (s *Store) Put(ctx context.Context, u Unit) (err error) {
+	defer apperr.Wrap(&err, "unit.Put(%s)", u.Code)
+	if !ValidCode(u.Code) {
+		return apperr.New(apperr.Invalid, "Kode unit %q tidak valid.", u.Code)
+	}
+	if u.Name == "" {
+		return apperr.New(apperr.Invalid, "Nama unit wajib diisi.")
+	}
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: u.Code}}, u, options.Replace().SetUpsert(true))
+		return err
+	})
+}
+
+// ByCode returns one unit. Errors: NotFound.
+func (s *Store) ByCode(ctx context.Context, code string) (_ *Unit, err error) {
+	defer apperr.Wrap(&err, "unit.ByCode(%s)", code)
+	var u Unit
+	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&u)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, apperr.New(apperr.NotFound, "Unit %q tidak ditemukan.", code)
+	}
+	return &u, err
+}
+
+// List returns all units sorted by name.
+func (s *Store) List(ctx context.Context) (_ []Unit, err error) {
+	defer apperr.Wrap(&err, "unit.List")
+	cur, err := s.coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "name", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	out := []Unit{}
+	return out, cur.All(ctx, &out)
+}
+
+// Names returns a code → name map of all units, for labelling rankings.
+func (s *Store) Names(ctx context.Context) (map[string]string, error) {
+	us, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(us))
+	for _, u := range us {
+		m[u.Code] = u.Name
+	}
+	return m, nil
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+//go:embed views
+var viewsFS embed.FS
+
+// Render renders a page inside the main layout, adding what every page needs: the user,
+// the CSRF token, the page title and the current path (for the navigation).
+func Render(c *fiber.Ctx, name, title string, data fiber.Map) error {
+	if data == nil {
+		data = fiber.Map{}
+	}
+	data["Judul"] = title
+	data["User"] = CurrentUser(c)
+	data["CSRF"] = c.Locals(localCSRF)
+	data["Path"] = c.Path()
+	return c.Render(name, data, "layouts/main")
+}
+
+var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+	"September", "Oktober", "November", "Desember"}
+
+// funcs are the template helpers; now is the clock for countdowns.
+func funcs(now func() time.Time) template.FuncMap {
+	return template.FuncMap{
+		// score formats a score the Indonesian way: two decimals, comma separator.
+		"score": func(x float64) string { return strings.Replace(fmt.Sprintf("%.2f", x), ".", ",", 1) },
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			t = t.In(wib)
+			return fmt.Sprintf("%d %s %d", t.Day(), monthsID[t.Month()-1], t.Year())
+		},
+		// daysLeft is the whole days until t (negative when past).
+		"daysLeft": func(t time.Time) int {
+			return int(math.Floor(t.Sub(now()).Hours() / 24))
+		},
+		"past": func(t time.Time) bool { return now().After(t) },
+		"pct": func(n, total int) int {
+			if total == 0 {
+				return 0
+			}
+			return n * 100 / total
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+}
+
+// wib is Western Indonesia Time, the zone of most kabupaten; dates are shown in it.
+var wib = time.FixedZone("WIB", 7*3600)
