@@ -105,3 +105,23 @@ func (s *Store) Names(ctx context.Context) (map[string]string, error) {
 	}
 	return m, nil
 }
+
+// Children returns the codes of the direct children of parent.
+func (s *Store) Children(ctx context.Context, parent string) (_ []string, err error) {
+	defer apperr.Wrap(&err, "unit.Children(%s)", parent)
+	cur, err := s.coll.Find(ctx, bson.D{{Key: "parent", Value: parent}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var docs []struct {
+		Code string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(docs))
+	for _, d := range docs {
+		out = append(out, d.Code)
+	}
+	return out, nil
+}

@@ -197,10 +197,14 @@ func (r Router) Get(path string, p account.Policy, hs ...fiber.Handler) {
 }
 
 // Post registers a POST route guarded by p.
-func (r Router) Post(path string, p account.Policy, hs ...fiber.Handler) { r.add(fiber.MethodPost, path, p, hs...) }
+func (r Router) Post(path string, p account.Policy, hs ...fiber.Handler) {
+	r.add(fiber.MethodPost, path, p, hs...)
+}
 
 // Put registers a PUT route guarded by p.
-func (r Router) Put(path string, p account.Policy, hs ...fiber.Handler) { r.add(fiber.MethodPut, path, p, hs...) }
+func (r Router) Put(path string, p account.Policy, hs ...fiber.Handler) {
+	r.add(fiber.MethodPut, path, p, hs...)
+}
 
 // Delete registers a DELETE route guarded by p.
 func (r Router) Delete(path string, p account.Policy, hs ...fiber.Handler) {

@@ -1,0 +1,61 @@
+# Rapor RB. `make run` and `make test` work on a bare machine with Go and Node: they install the
+# npm assets (and, for tests, Debian's chromium) themselves.
+SHELL := /bin/bash
+# The embedded engine needs no PostgreSQL driver; the tag keeps it out of the binary.
+export GOFLAGS := -tags=ferretdb_no_postgresql -buildvcs=false
+VENDOR := public/vendor
+ASSETS := $(VENDOR)/echarts.min.js $(VENDOR)/htmx.min.js
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+
+.PHONY: run test bench lint assets browser build seed clean-data
+
+## run: serve the app on the embedded database (./data), seeding the demo on first start
+run: assets
+	go run ./cmd/raporrb serve
+
+## test: every test, against the real engine (embedded FerretDB, or MONGODB_URI when set)
+test: assets browser
+	CHROME_PATH=$(CHROMIUM) go test -race -count=1 -timeout 20m ./...
+
+## bench: scoring, ranking and read figures beside the raw driver doing the same work
+bench: assets
+	go test -run '^$$' -bench . -benchmem -benchtime 2s ./app/... | tee bench.txt
+
+## lint: go vet and staticcheck
+lint:
+	go vet ./...
+	go run $(STATICCHECK) ./...
+
+## build: a binary at bin/raporrb (serve it with public/vendor beside it, or VENDOR_DIR)
+build: assets
+	go build -o bin/raporrb ./cmd/raporrb
+
+## seed: fill an empty database with the demo kabupaten
+seed:
+	go run ./cmd/raporrb seed --demo
+
+assets: $(ASSETS)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/echarts.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js $@
+
+$(VENDOR)/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+## browser: Debian's chromium for the browser tests (installed when missing)
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "installing chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,112 @@
+package assessment
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/unit"
+	"github.com/rapor-rb/raporrb/app/web"
+)
+
+// Units looks units up.
+type Units interface {
+	ByCode(ctx context.Context, code string) (*unit.Unit, error)
+}
+
+// Handler serves assessments over the JSON API.
+type Handler struct {
+	Store   *Store
+	Catalog *instrument.Catalog
+	Units   Units
+	Access  Access
+}
+
+// Routes registers the read side of the assessment API.
+func (h *Handler) Routes(r web.Router) {
+	api := r.Group("/api/v1/assessments")
+	api.Get("", account.SignedIn, h.list)
+	api.Get("/:year/:instrument/:unit", account.SignedIn, h.get)
+}
+
+// ParseYear reads a year from a path or query value: 400 when it is not a year.
+func ParseYear(s string) (int, error) {
+	y, err := strconv.Atoi(s)
+	if err != nil || y < 2000 || y > 2100 {
+		return 0, apperr.New(apperr.Invalid, "Tahun %q tidak valid.", s)
+	}
+	return y, nil
+}
+
+func (h *Handler) list(c *fiber.Ctx) error {
+	f := Filter{Instrument: c.Query("instrument"), Unit: c.Query("unit")}
+	if p := c.Query("period"); p != "" {
+		y, err := ParseYear(p)
+		if err != nil {
+			return err
+		}
+		f.Period = y
+	}
+	if f.Instrument != "" {
+		if _, ok := h.Catalog.Get(f.Instrument); !ok {
+			return apperr.New(apperr.NotFound, "Instrumen %q tidak dikenal.", f.Instrument)
+		}
+	}
+	as, err := h.Store.List(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	as, err = h.Access.Visible(c.UserContext(), web.CurrentUser(c), as)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"assessments": as})
+}
+
+// Load resolves (year, instrument, unit) to an assessment the user may act on: 404 for an
+// unknown instrument, unit or assessment, 403 when the policy says no.
+func (h *Handler) Load(c *fiber.Ctx, act account.Action) (*Assessment, *instrument.Instrument, error) {
+	year, err := ParseYear(c.Params("year"))
+	if err != nil {
+		return nil, nil, err
+	}
+	inst, ok := h.Catalog.Get(c.Params("instrument"))
+	if !ok {
+		return nil, nil, apperr.New(apperr.NotFound, "Instrumen %q tidak dikenal.", c.Params("instrument"))
+	}
+	if _, err := h.Units.ByCode(c.UserContext(), c.Params("unit")); err != nil {
+		return nil, nil, err
+	}
+	a, err := h.Store.ByID(c.UserContext(), ID(year, inst.ID, c.Params("unit")))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := h.Access.Decide(c.UserContext(), web.CurrentUser(c), act, a); err != nil {
+		return nil, nil, err
+	}
+	return a, inst, nil
+}
+
+func (h *Handler) get(c *fiber.Ctx) error {
+	a, _, err := h.Load(c, account.Read)
+	if err != nil {
+		return err
+	}
+	sh, err := h.Store.Sheet(c.UserContext(), a.ID)
+	if err != nil {
+		return err
+	}
+	answers := sh.Answers
+	if answers == nil {
+		answers = []Answer{}
+	}
+	return c.JSON(struct {
+		*Assessment
+		SheetRev int64    `json:"sheet_rev"`
+		Answers  []Answer `json:"answers"`
+	}{a, sh.Rev, answers})
+}

@@ -1,0 +1,194 @@
+// Package home serves each role's landing page: the kecamatan's own assessments, the
+// evaluator's queue, the bupati's rankings, the admin's units and users.
+package home
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/period"
+	"github.com/rapor-rb/raporrb/app/ranking"
+	"github.com/rapor-rb/raporrb/app/unit"
+	"github.com/rapor-rb/raporrb/app/web"
+)
+
+// Handler serves GET /.
+type Handler struct {
+	Assessments *assessment.Store
+	Access      assessment.Access
+	Periods     *period.Store
+	Units       *unit.Store
+	Users       *account.Store
+	Catalog     *instrument.Catalog
+	Rankings    ranking.Reader
+}
+
+// Routes registers the home page.
+func (h *Handler) Routes(r web.Router) {
+	r.Get("/", account.SignedIn, h.home)
+}
+
+// Item is one assessment on a home list, with what the page needs beside it.
+type Item struct {
+	assessment.Assessment
+	UnitName   string
+	Title      string
+	Deadline   period.Window
+	HasWindow  bool
+	IsFinal    bool
+	GradeLabel string
+}
+
+func (h *Handler) home(c *fiber.Ctx) error {
+	u := web.CurrentUser(c)
+	ctx := c.UserContext()
+	p, err := h.Periods.Current(ctx)
+	if err != nil {
+		return err
+	}
+	if y := c.Query("tahun"); y != "" {
+		year, err := assessment.ParseYear(y)
+		if err != nil {
+			return err
+		}
+		if p, err = h.Periods.ByYear(ctx, year); err != nil {
+			return err
+		}
+	}
+	years, err := h.Periods.List(ctx)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Periode": p, "Tahun": years}
+	switch u.Role {
+	case account.Staf, account.Camat:
+		return h.unitHome(c, u, p, data)
+	case account.Evaluator:
+		return h.evaluatorHome(c, p, data)
+	case account.Pimpinan:
+		return h.leaderHome(c, p, data)
+	default:
+		return h.adminHome(c, data)
+	}
+}
+
+func (h *Handler) items(ctx context.Context, p *period.Period, as []assessment.Assessment) ([]Item, error) {
+	names, err := h.Units.Names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Item, 0, len(as))
+	for _, a := range as {
+		it := Item{Assessment: a, UnitName: names[a.Unit], Title: a.Instrument, IsFinal: a.Status == assessment.Final && a.Final != nil}
+		if inst, ok := h.Catalog.Get(a.Instrument); ok {
+			it.Title = inst.Title
+			grade := a.Self.Grade
+			if it.IsFinal {
+				grade = a.Final.Grade
+			}
+			for _, g := range inst.Grades {
+				if g.Key == grade {
+					it.GradeLabel = g.Label
+				}
+			}
+		}
+		if p != nil && p.Year == a.Period {
+			it.Deadline, it.HasWindow = p.Window(a.Instrument)
+			if a.Deadline != nil {
+				it.Deadline.SelfDeadline = *a.Deadline
+			}
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+func (h *Handler) unitHome(c *fiber.Ctx, u *account.User, p *period.Period, data fiber.Map) error {
+	ctx := c.UserContext()
+	un, err := h.Units.ByCode(ctx, u.Unit)
+	if err != nil {
+		return err
+	}
+	as, err := h.Assessments.List(ctx, assessment.Filter{Unit: u.Unit})
+	if err != nil {
+		return err
+	}
+	var current, earlier []assessment.Assessment
+	for _, a := range as {
+		if a.Period == p.Year {
+			current = append(current, a)
+		} else if a.Period < p.Year {
+			earlier = append(earlier, a)
+		}
+	}
+	if data["Sekarang"], err = h.items(ctx, p, current); err != nil {
+		return err
+	}
+	if data["Sebelumnya"], err = h.items(ctx, nil, earlier); err != nil {
+		return err
+	}
+	data["Unit"] = un
+	return web.Render(c, "home/unit", "Beranda "+un.Name, data)
+}
+
+func (h *Handler) evaluatorHome(c *fiber.Ctx, p *period.Period, data fiber.Map) error {
+	ctx := c.UserContext()
+	as, err := h.Assessments.List(ctx, assessment.Filter{Period: p.Year})
+	if err != nil {
+		return err
+	}
+	if as, err = h.Access.Visible(ctx, web.CurrentUser(c), as); err != nil {
+		return err
+	}
+	if data["Antrian"], err = h.items(ctx, p, as); err != nil {
+		return err
+	}
+	return web.Render(c, "home/evaluator", "Antrian reviu", data)
+}
+
+// Table is one instrument's ranking on the leader's home.
+type Table struct {
+	Instrument *instrument.Instrument
+	Rows       []ranking.Row
+	Predicates []string
+}
+
+func (h *Handler) leaderHome(c *fiber.Ctx, p *period.Period, data fiber.Map) error {
+	var tables []Table
+	for _, w := range p.Instruments {
+		inst, ok := h.Catalog.Get(w.Instrument)
+		if !ok {
+			continue
+		}
+		rows, err := h.Rankings.Rows(c.UserContext(), p.Year, inst.ID, "")
+		if err != nil {
+			return err
+		}
+		t := Table{Instrument: inst, Rows: rows}
+		for _, pr := range inst.Predicates {
+			t.Predicates = append(t.Predicates, pr.Key)
+		}
+		tables = append(tables, t)
+	}
+	data["Tabel"] = tables
+	return web.Render(c, "home/pimpinan", "Peringkat kecamatan "+strconv.Itoa(p.Year), data)
+}
+
+func (h *Handler) adminHome(c *fiber.Ctx, data fiber.Map) error {
+	ctx := c.UserContext()
+	units, err := h.Units.List(ctx)
+	if err != nil {
+		return err
+	}
+	users, err := h.Users.List(ctx)
+	if err != nil {
+		return err
+	}
+	data["Units"], data["Users"] = units, users
+	return web.Render(c, "home/admin", "Administrasi", data)
+}

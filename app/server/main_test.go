@@ -1,0 +1,72 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/rapor-rb/raporrb/app/db"
+	"github.com/rapor-rb/raporrb/app/dbtest"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/web"
+	"github.com/rapor-rb/raporrb/seed/demo"
+	"github.com/rapor-rb/raporrb/seed/instruments"
+)
+
+// The package shares one engine and one seeded demo database: the tests here read it, or
+// write only to their own fresh database.
+var (
+	engine  *db.DB
+	seeded  *db.DB
+	catalog *instrument.Catalog
+	stores  Stores
+	demoRes demo.Result
+	// demoNow is the seed's clock; tests that judge deadlines use it too.
+	demoNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("WIB", 7*3600))
+)
+
+const demoPassword = "Rahasia-Demo-2026"
+
+func TestMain(m *testing.M) {
+	var stop func()
+	engine, stop = dbtest.MustStart()
+	code := func() int {
+		defer stop()
+		var err error
+		if catalog, err = instrument.LoadFS(instruments.FS); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		seeded = engine.WithName(fmt.Sprintf("seeded_%d", time.Now().UnixNano()))
+		defer seeded.Database.Drop(context.Background())
+		stores = NewStores(seeded)
+		ctx := context.Background()
+		if err := stores.EnsureIndexes(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if demoRes, err = demo.Run(ctx, catalog, demo.Stores{Units: stores.Units, Users: stores.Users, Assignments: stores.Assignments,
+			Periods: stores.Periods, Assessments: stores.Assessments}, demo.Options{Now: demoNow, Password: demoPassword}); err != nil {
+			fmt.Fprintln(os.Stderr, "seeding:", err)
+			return 1
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// newServer builds the full app on the seeded database.
+func newServer(t testing.TB, cfg web.Config) *web.Server {
+	t.Helper()
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return demoNow }
+	}
+	srv, err := New(cfg, stores, catalog, os.DirFS("../../public/vendor"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}

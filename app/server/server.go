@@ -1,0 +1,74 @@
+// Package server assembles the application from its features: stores on one database, the
+// web layer, and every feature's routes. cmd/raporrb calls it, and so do the end-to-end tests,
+// so that they exercise exactly what production runs.
+package server
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+
+	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/db"
+	"github.com/rapor-rb/raporrb/app/home"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/period"
+	"github.com/rapor-rb/raporrb/app/ranking"
+	"github.com/rapor-rb/raporrb/app/unit"
+	"github.com/rapor-rb/raporrb/app/web"
+	"github.com/rapor-rb/raporrb/public"
+)
+
+// Stores are the feature stores on one database.
+type Stores struct {
+	Users       *account.Store
+	Assignments *account.Assignments
+	Units       *unit.Store
+	Periods     *period.Store
+	Assessments *assessment.Store
+}
+
+// NewStores opens every store on d.
+func NewStores(d *db.DB) Stores {
+	return Stores{
+		Users:       account.NewStore(d),
+		Assignments: account.NewAssignments(d),
+		Units:       unit.NewStore(d),
+		Periods:     period.NewStore(d),
+		Assessments: assessment.NewStore(d),
+	}
+}
+
+// EnsureIndexes creates every store's indexes; safe to run at each start.
+func (s Stores) EnsureIndexes(ctx context.Context) error {
+	for _, f := range []func(context.Context) error{s.Users.EnsureIndexes, s.Units.EnsureIndexes, s.Assessments.EnsureIndexes} {
+		if err := f(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// New builds the web server with every feature's routes.
+func New(cfg web.Config, st Stores, cat *instrument.Catalog, vendor fs.FS, log *slog.Logger) (*web.Server, error) {
+	static, err := fs.Sub(public.FS, ".")
+	if err != nil {
+		return nil, err
+	}
+	cfg.Static, cfg.Vendor, cfg.Logger = static, vendor, log
+	srv, err := web.New(cfg, st.Users)
+	if err != nil {
+		return nil, err
+	}
+	r := srv.Router()
+	access := assessment.Access{Assignments: st.Assignments}
+	rankings := ranking.Reader{Assessments: st.Assessments, Units: st.Units}
+
+	(&home.Handler{Assessments: st.Assessments, Access: access, Periods: st.Periods, Units: st.Units,
+		Users: st.Users, Catalog: cat, Rankings: rankings}).Routes(r)
+	instrument.Handler{Catalog: cat}.Routes(r)
+	(&assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access}).Routes(r)
+	(&ranking.Handler{Reader: rankings, Catalog: cat, Periods: st.Periods}).Routes(r)
+	return srv, nil
+}
