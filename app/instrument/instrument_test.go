@@ -2,6 +2,7 @@ package instrument
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -58,14 +59,13 @@ predicates:
   - {node: A, min: 50}
 `
 
-// edit returns demoSheet with old replaced by new, failing when old is not there exactly once,
-// so a case cannot silently test the unmodified sheet.
-func edit(t *testing.T, pairs ...string) string {
-	t.Helper()
+// edit returns demoSheet with each old replaced by its new, panicking when an old is not there
+// exactly once, so a case cannot silently test the unmodified sheet.
+func edit(pairs ...string) string {
 	s := demoSheet
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if n := strings.Count(s, pairs[i]); n != 1 {
-			t.Fatalf("edit: %q occurs %d times in demoSheet, want 1", pairs[i], n)
+			panic(fmt.Sprintf("edit: %q occurs %d times in demoSheet, want 1", pairs[i], n))
 		}
 		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
 	}
@@ -164,127 +164,121 @@ func TestParseDemo(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		yaml func(t *testing.T) string
+		yaml string
 		want string // the whole one-line message, or a prefix ending in "…" for decoder messages
 	}{
-		{"empty file", func(*testing.T) string { return "" }, "t.yaml: empty file"},
-		{"two documents", func(t *testing.T) string { return demoSheet + "---\nid: x\n" }, "t.yaml: more than one YAML document"},
-		{"unknown field", func(t *testing.T) string { return edit(t, "scale_max: 100\n", "scale_max: 100\nowner: x\n") },
+		{"empty file", "", "t.yaml: empty file"},
+		{"two documents", demoSheet + "---\nid: x\n", "t.yaml: more than one YAML document"},
+		{"unknown field", edit("scale_max: 100\n", "scale_max: 100\nowner: x\n"),
 			"t.yaml: line 5: field owner not found in type instrument.Instrument"},
-		{"unknown nested field", func(t *testing.T) string { return edit(t, "weight: 60", "weight: 60\n  bobot: 60") },
+		{"unknown nested field", edit("weight: 60", "weight: 60\n  bobot: 60"),
 			"t.yaml: line 13: field bobot not found in type instrument.Area"},
-		{"bad yaml", func(t *testing.T) string { return edit(t, "title: Demo", "title: [Demo") }, "t.yaml: …"},
-		{"missing id", func(t *testing.T) string { return edit(t, "id: demo-2026\n", "") }, "t.yaml: id: missing"},
-		{"id not a slug", func(t *testing.T) string { return edit(t, "id: demo-2026", "id: Demo 2026") },
+		{"bad yaml", edit("title: Demo", "title: [Demo"), "t.yaml: …"},
+		{"missing id", edit("id: demo-2026\n", ""), "t.yaml: id: missing"},
+		{"id not a slug", edit("id: demo-2026", "id: Demo 2026"),
 			`t.yaml: id: "Demo 2026" is not a slug (lower-case letters, digits and '-')`},
-		{"id with slash", func(t *testing.T) string { return edit(t, "id: demo-2026", "id: demo/2026") },
+		{"id with slash", edit("id: demo-2026", "id: demo/2026"),
 			`t.yaml: id: "demo/2026" is not a slug (lower-case letters, digits and '-')`},
-		{"missing title", func(t *testing.T) string { return edit(t, "title: Demo\n", "") }, "t.yaml: title: missing"},
-		{"scale_max zero", func(t *testing.T) string { return edit(t, "scale_max: 100", "scale_max: 0") },
+		{"missing title", edit("title: Demo\n", ""), "t.yaml: title: missing"},
+		{"scale_max zero", edit("scale_max: 100", "scale_max: 0"),
 			"t.yaml: scale_max: must be a number > 0, got 0"},
-		{"unknown scale kind", func(t *testing.T) string { return edit(t, "{kind: percent}", "{kind: persen}") },
+		{"unknown scale kind", edit("{kind: percent}", "{kind: persen}"),
 			`t.yaml: scale pct: unknown kind "persen" (want choice, percent or number)`},
-		{"choice without options", func(t *testing.T) string {
-			return edit(t, "{kind: choice, options: [{key: Ya, value: 1}, {key: Tidak, value: 0}]}", "{kind: choice}")
-		}, "t.yaml: scale yn: a choice scale needs at least one option"},
-		{"duplicate option key", func(t *testing.T) string { return edit(t, "{key: Tidak, value: 0}", "{key: Ya, value: 0}") },
+		{"choice without options", edit("{kind: choice, options: [{key: Ya, value: 1}, {key: Tidak, value: 0}]}", "{kind: choice}"), "t.yaml: scale yn: a choice scale needs at least one option"},
+		{"duplicate option key", edit("{key: Tidak, value: 0}", "{key: Ya, value: 0}"),
 			`t.yaml: scale yn: duplicate option key "Ya"`},
-		{"option without key", func(t *testing.T) string { return edit(t, "{key: Tidak, value: 0}", "{value: 0}") },
+		{"option without key", edit("{key: Tidak, value: 0}", "{value: 0}"),
 			"t.yaml: scale yn: option 2 has no key"},
-		{"option value above 1", func(t *testing.T) string { return edit(t, "{key: Tidak, value: 0}", "{key: Tidak, value: 2}") },
+		{"option value above 1", edit("{key: Tidak, value: 0}", "{key: Tidak, value: 2}"),
 			`t.yaml: scale yn: option "Tidak" has value 2, want a value in [0, 1]`},
-		{"option value negative", func(t *testing.T) string { return edit(t, "{key: Tidak, value: 0}", "{key: Tidak, value: -0.5}") },
+		{"option value negative", edit("{key: Tidak, value: 0}", "{key: Tidak, value: -0.5}"),
 			`t.yaml: scale yn: option "Tidak" has value -0.5, want a value in [0, 1]`},
-		{"best option below 1", func(t *testing.T) string { return edit(t, "{key: Ya, value: 1}", "{key: Ya, value: 0.9}") },
+		{"best option below 1", edit("{key: Ya, value: 1}", "{key: Ya, value: 0.9}"),
 			"t.yaml: scale yn: best option has value 0.9, want 1"},
-		{"number min not below max", func(t *testing.T) string { return edit(t, "min: 0, max: 4", "min: 4, max: 4") },
+		{"number min not below max", edit("min: 0, max: 4", "min: 4, max: 4"),
 			"t.yaml: scale n4: want 0 <= min < max, got min 4 and max 4"},
-		{"number negative min", func(t *testing.T) string { return edit(t, "min: 0, max: 4", "min: -1, max: 4") },
+		{"number negative min", edit("min: 0, max: 4", "min: -1, max: 4"),
 			"t.yaml: scale n4: want 0 <= min < max, got min -1 and max 4"},
-		{"number without max", func(t *testing.T) string { return edit(t, "min: 0, max: 4", "min: 0") },
+		{"number without max", edit("min: 0, max: 4", "min: 0"),
 			"t.yaml: scale n4: a number scale needs min and max"},
-		{"percent with max", func(t *testing.T) string { return edit(t, "{kind: percent}", "{kind: percent, max: 50}") },
+		{"percent with max", edit("{kind: percent}", "{kind: percent, max: 50}"),
 			"t.yaml: scale pct: a percent scale takes no options, min or max (it is always 0..100)"},
-		{"no areas", func(t *testing.T) string { return demoSheet[:strings.Index(demoSheet, "areas:")] }, "t.yaml: areas: the instrument has no areas"},
-		{"area without code", func(t *testing.T) string { return edit(t, "  - code: A.2\n    title", "  - title") },
+		{"no areas", demoSheet[:strings.Index(demoSheet, "areas:")], "t.yaml: areas: the instrument has no areas"},
+		{"area without code", edit("  - code: A.2\n    title", "  - title"),
 			"t.yaml: A: area 2: missing code"},
-		{"root area without code", func(t *testing.T) string { return edit(t, "- code: B\n  title", "- title") },
+		{"root area without code", edit("- code: B\n  title", "- title"),
 			"t.yaml: area 2: missing code"},
-		{"indicator without code", func(t *testing.T) string { return edit(t, "{code: A.1.b, text", "{text") },
+		{"indicator without code", edit("{code: A.1.b, text", "{text"),
 			"t.yaml: A.1: indicator 2: missing code"},
-		{"code with space", func(t *testing.T) string { return edit(t, "code: A.1.a,", "code: A.1 a,") },
+		{"code with space", edit("code: A.1.a,", "code: A.1 a,"),
 			"t.yaml: A.1 a: not a valid code (letters, digits, '.', '_' and '-')"},
-		{"code total is reserved", func(t *testing.T) string { return edit(t, "- code: B\n", "- code: total\n") },
+		{"code total is reserved", edit("- code: B\n", "- code: total\n"),
 			`t.yaml: total: reserved: predicates use "total" for the instrument's total`},
-		{"duplicate indicator code", func(t *testing.T) string { return edit(t, "code: A.1.b,", "code: A.1.a,") },
+		{"duplicate indicator code", edit("code: A.1.b,", "code: A.1.a,"),
 			"t.yaml: A.1.a: duplicate code (already used by an indicator)"},
-		{"indicator code equals an area code", func(t *testing.T) string { return edit(t, "code: A.2.a,", "code: A.1,") },
+		{"indicator code equals an area code", edit("code: A.2.a,", "code: A.1,"),
 			"t.yaml: A.1: duplicate code (already used by an area)"},
-		{"area code does not extend parent", func(t *testing.T) string { return edit(t, "- code: A.2\n", "- code: X.2\n") },
+		{"area code does not extend parent", edit("- code: A.2\n", "- code: X.2\n"),
 			"t.yaml: X.2: code does not extend its parent's code A"},
-		{"prefix without dot is not an extension", func(t *testing.T) string { return edit(t, "code: B.a,", "code: Ba,") },
+		{"prefix without dot is not an extension", edit("code: B.a,", "code: Ba,"),
 			"t.yaml: Ba: code does not extend its parent's code B"},
-		{"missing area title", func(t *testing.T) string { return edit(t, "    title: A dua\n", "") }, "t.yaml: A.2: missing title"},
-		{"zero weight", func(t *testing.T) string { return edit(t, "weight: 40\n    indicators", "weight: 0\n    indicators") },
+		{"missing area title", edit("    title: A dua\n", ""), "t.yaml: A.2: missing title"},
+		{"zero weight", edit("weight: 40\n    indicators", "weight: 0\n    indicators"),
 			"t.yaml: A.2: weight must be a number > 0, got 0"},
-		{"negative weight", func(t *testing.T) string { return edit(t, "weight: 20", "weight: -20") },
+		{"negative weight", edit("weight: 20", "weight: -20"),
 			"t.yaml: A.1: weight must be a number > 0, got -20"},
-		{"children's weights", func(t *testing.T) string { return edit(t, "weight: 40\n    indicators", "weight: 30\n    indicators") },
+		{"children's weights", edit("weight: 40\n    indicators", "weight: 30\n    indicators"),
 			"t.yaml: A: children's weights sum to 50, want 60"},
-		{"root weights", func(t *testing.T) string { return edit(t, "weight: 40\n  indicators", "weight: 30\n  indicators") },
+		{"root weights", edit("weight: 40\n  indicators", "weight: 30\n  indicators"),
 			"t.yaml: areas: root weights sum to 90, want 100"},
-		{"both areas and indicators", func(t *testing.T) string {
-			return edit(t, "  weight: 60\n  areas:", "  weight: 60\n  indicators:\n  - {code: A.x, text: X, scale: yn}\n  areas:")
-		}, "t.yaml: A: has both areas and indicators (a node is either a parent or a leaf)"},
-		{"empty leaf", func(t *testing.T) string { return edit(t, "  indicators:\n  - {code: B.a, text: Empat, scale: yn}\n", "") },
+		{"both areas and indicators", edit("  weight: 60\n  areas:", "  weight: 60\n  indicators:\n  - {code: A.x, text: X, scale: yn}\n  areas:"), "t.yaml: A: has both areas and indicators (a node is either a parent or a leaf)"},
+		{"empty leaf", edit("  indicators:\n  - {code: B.a, text: Empat, scale: yn}\n", ""),
 			"t.yaml: B: has neither areas nor indicators"},
-		{"indicator without text", func(t *testing.T) string { return edit(t, "text: Empat, ", "") }, "t.yaml: B.a: missing text"},
-		{"indicator unknown scale", func(t *testing.T) string { return edit(t, "scale: n4", "scale: n5") },
+		{"indicator without text", edit("text: Empat, ", ""), "t.yaml: B.a: missing text"},
+		{"indicator unknown scale", edit("scale: n4", "scale: n5"),
 			`t.yaml: A.2.a: unknown scale "n5"`},
-		{"grade with above and min", func(t *testing.T) string { return edit(t, "above: 70}", "above: 70, min: 70}") },
+		{"grade with above and min", edit("above: 70}", "above: 70, min: 70}"),
 			"t.yaml: grade BAIK: want exactly one of above and min"},
-		{"grade without bound", func(t *testing.T) string { return edit(t, ", above: 70}", "}") },
+		{"grade without bound", edit(", above: 70}", "}"),
 			"t.yaml: grade BAIK: want exactly one of above and min"},
-		{"grade without key", func(t *testing.T) string { return edit(t, "{key: BAIK, ", "{") }, "t.yaml: grade 1: missing key"},
-		{"duplicate grade key", func(t *testing.T) string { return edit(t, "key: KURANG", "key: BAIK") }, "t.yaml: grade BAIK: duplicate key"},
-		{"grades not descending", func(t *testing.T) string {
-			return edit(t, "- {key: KURANG, label: Kurang, min: 0}", "- {key: CUKUP, label: Cukup, above: 70}\n- {key: KURANG, label: Kurang, min: 0}")
-		}, "t.yaml: grade CUKUP: bound 70 is not below the previous grade's 70 (grades go from best to worst)"},
-		{"last grade not a catch-all", func(t *testing.T) string { return edit(t, "min: 0}", "min: 10}") },
+		{"grade without key", edit("{key: BAIK, ", "{"), "t.yaml: grade 1: missing key"},
+		{"duplicate grade key", edit("key: KURANG", "key: BAIK"), "t.yaml: grade BAIK: duplicate key"},
+		{"grades not descending", edit("- {key: KURANG, label: Kurang, min: 0}", "- {key: CUKUP, label: Cukup, above: 70}\n- {key: KURANG, label: Kurang, min: 0}"), "t.yaml: grade CUKUP: bound 70 is not below the previous grade's 70 (grades go from best to worst)"},
+		{"last grade not a catch-all", edit("min: 0}", "min: 10}"),
 			"t.yaml: grade KURANG: the last grade must catch every score (min: 0)"},
-		{"above 0 misses a score of 0", func(t *testing.T) string { return edit(t, "min: 0}", "above: 0}") },
+		{"above 0 misses a score of 0", edit("min: 0}", "above: 0}"),
 			"t.yaml: grade KURANG: the last grade must catch every score (min: 0)"},
-		{"duplicate predicate key", func(t *testing.T) string { return edit(t, "key: UNGGUL", "key: LULUS", "  requires_previous: LULUS\n", "") },
+		{"duplicate predicate key", edit("key: UNGGUL", "key: LULUS", "  requires_previous: LULUS\n", ""),
 			"t.yaml: predicate LULUS: duplicate key"},
-		{"predicate key with comma", func(t *testing.T) string { return edit(t, "key: UNGGUL", "key: UN,GGUL") },
+		{"predicate key with comma", edit("key: UNGGUL", "key: UN,GGUL"),
 			"t.yaml: predicate UN,GGUL: key must be letters, digits, '_' or '-'"},
-		{"predicate without rules", func(t *testing.T) string { return edit(t, "  rules:\n  - {node: A, min: 50}\n", "") },
+		{"predicate without rules", edit("  rules:\n  - {node: A, min: 50}\n", ""),
 			"t.yaml: predicate UNGGUL: no rules"},
-		{"rule on unknown node", func(t *testing.T) string { return edit(t, "{node: A, min: 50}", "{node: C, min: 50}") },
+		{"rule on unknown node", edit("{node: A, min: 50}", "{node: C, min: 50}"),
 			`t.yaml: predicate UNGGUL: rule 1: unknown node "C" (want an area code or "total")`},
-		{"rule on an indicator", func(t *testing.T) string { return edit(t, "{node: A, min: 50}", "{node: A.1.a, min: 50}") },
+		{"rule on an indicator", edit("{node: A, min: 50}", "{node: A.1.a, min: 50}"),
 			`t.yaml: predicate UNGGUL: rule 1: unknown node "A.1.a" (want an area code or "total")`},
-		{"rule node without min", func(t *testing.T) string { return edit(t, "{node: A, min: 50}", "{node: A}") },
+		{"rule node without min", edit("{node: A, min: 50}", "{node: A}"),
 			"t.yaml: predicate UNGGUL: rule 1: want both node and min"},
-		{"rule mixing forms", func(t *testing.T) string { return edit(t, "{node: A, min: 50}", "{node: A, min_ratio: 0.5}") },
+		{"rule mixing forms", edit("{node: A, min: 50}", "{node: A, min_ratio: 0.5}"),
 			"t.yaml: predicate UNGGUL: rule 1: want either node+min or each_child_of+min_ratio, not a mix"},
-		{"empty rule", func(t *testing.T) string { return edit(t, "{node: A, min: 50}", "{}") },
+		{"empty rule", edit("{node: A, min: 50}", "{}"),
 			"t.yaml: predicate UNGGUL: rule 1: want node+min or each_child_of+min_ratio"},
-		{"each_child_of without ratio", func(t *testing.T) string { return edit(t, "{each_child_of: A, min_ratio: 0.5}", "{each_child_of: A}") },
+		{"each_child_of without ratio", edit("{each_child_of: A, min_ratio: 0.5}", "{each_child_of: A}"),
 			"t.yaml: predicate LULUS: rule 2: want both each_child_of and min_ratio"},
-		{"each_child_of a leaf", func(t *testing.T) string { return edit(t, "each_child_of: A,", "each_child_of: B,") },
+		{"each_child_of a leaf", edit("each_child_of: A,", "each_child_of: B,"),
 			"t.yaml: predicate LULUS: rule 2: each_child_of B: the area has no sub-areas"},
-		{"each_child_of unknown", func(t *testing.T) string { return edit(t, "each_child_of: A,", "each_child_of: Z,") },
+		{"each_child_of unknown", edit("each_child_of: A,", "each_child_of: Z,"),
 			`t.yaml: predicate LULUS: rule 2: unknown node "Z" (want an area code or "total")`},
-		{"min_ratio above 1", func(t *testing.T) string { return edit(t, "min_ratio: 0.5", "min_ratio: 1.5") },
+		{"min_ratio above 1", edit("min_ratio: 0.5", "min_ratio: 1.5"),
 			"t.yaml: predicate LULUS: rule 2: min_ratio must be in (0, 1], got 1.5"},
-		{"min_ratio zero", func(t *testing.T) string { return edit(t, "min_ratio: 0.5", "min_ratio: 0") },
+		{"min_ratio zero", edit("min_ratio: 0.5", "min_ratio: 0"),
 			"t.yaml: predicate LULUS: rule 2: min_ratio must be in (0, 1], got 0"},
-		{"requires_previous unknown", func(t *testing.T) string { return edit(t, "requires_previous: LULUS", "requires_previous: WBK") },
+		{"requires_previous unknown", edit("requires_previous: LULUS", "requires_previous: WBK"),
 			`t.yaml: predicate UNGGUL: requires_previous "WBK" is not a predicate of this instrument`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			in, err := Parse("t.yaml", []byte(tt.yaml(t)))
+			in, err := Parse("t.yaml", []byte(tt.yaml))
 			if err == nil {
 				t.Fatalf("Parse() = %s, want error %q", in.ID, tt.want)
 			}

@@ -138,11 +138,10 @@ func (v *validator) scales() error {
 }
 
 func (v *validator) scale(name string, s Scale) error {
-	where := "scale " + name
 	if name == "" {
-		where = "scales"
-		return v.errf(where, "a scale has an empty name")
+		return v.errf("scales", "a scale has an empty name")
 	}
+	where := "scale " + name
 	switch s.Kind {
 	case KindChoice:
 		if s.Min != nil || s.Max != nil {

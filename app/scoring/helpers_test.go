@@ -28,7 +28,7 @@ func sheet(t testing.TB, id string) *instrument.Instrument {
 	return in
 }
 
-func num(x float64) Answer { return Answer{Number: &x} }
+func num(x float64) Answer  { return Answer{Number: &x} }
 func opt(key string) Answer { return Answer{Option: key} }
 
 // m lists answers by code: a string is an option key, a number is a number.

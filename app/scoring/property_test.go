@@ -3,6 +3,7 @@ package scoring
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -103,10 +104,11 @@ func TestMonotonicity(t *testing.T) {
 					after := mustScore(t, in, as, prev)
 
 					where := func() string {
-						if !answered {
-							return "seed " + itoa(seed) + " iter " + itoa(uint64(iter)) + ": answering " + ind.Code + " with " + fmtAnswer(better)
+						from := "unanswered"
+						if answered {
+							from = fmtAnswer(cur)
 						}
-						return "seed " + itoa(seed) + " iter " + itoa(uint64(iter)) + ": " + ind.Code + " " + fmtAnswer(cur) + " → " + fmtAnswer(better)
+						return fmt.Sprintf("seed %d iter %d: %s %s → %s", seed, iter, ind.Code, from, fmtAnswer(better))
 					}
 					if after.Total < before.Total {
 						t.Fatalf("%s lowered the total %v → %v", where(), before.Total, after.Total)
@@ -125,11 +127,6 @@ func TestMonotonicity(t *testing.T) {
 			}
 		})
 	}
-}
-
-func itoa(n uint64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 // FuzzParseAndScore feeds arbitrary answers JSON to one of the shipped sheets: parsing either

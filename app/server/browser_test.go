@@ -51,6 +51,12 @@ func serve(t *testing.T, srv *web.Server) string {
 // no background networking: the machine has no internet).
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	// Chromium may still write its profile while it exits; remove it without failing the test.
+	profile, err := os.MkdirTemp("", "raporrb-chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(profile) })
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromePath(t)),
 		chromedp.NoSandbox,
@@ -59,7 +65,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(412, 915), // a phone-sized screen
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)

@@ -110,6 +110,9 @@ func (s *Server) loginRoutes(r Router) {
 		}
 		u, err := s.sessions.Authenticate(c.UserContext(), strings.ToLower(strings.TrimSpace(req.Username)), req.Password)
 		if err != nil {
+			// The throttle reads the status before the error handler runs: set it now so the
+			// failure counts.
+			c.Status(fiber.StatusUnauthorized)
 			return err
 		}
 		token, err := s.sessions.NewSession(c.UserContext(), u.Username, account.APIToken, s.cfg.SessionTTL)

@@ -228,11 +228,17 @@ func (s *Server) Policies() map[string]string {
 	return out
 }
 
-// Routes lists the app's routes as "METHOD path", sorted (Use routes included).
+// Routes lists the app's routes as "METHOD path", sorted; prefixes mounted with Use (other
+// than the global middleware at "/") appear once as "USE path".
 func (s *Server) Routes() []string {
 	seen := map[string]bool{}
-	for _, rt := range s.App.GetRoutes(false) {
+	for _, rt := range s.App.GetRoutes(true) {
 		seen[rt.Method+" "+rt.Path] = true
+	}
+	for _, rt := range s.App.GetRoutes(false) {
+		if !seen[rt.Method+" "+rt.Path] && rt.Path != "/" {
+			seen["USE "+rt.Path] = true
+		}
 	}
 	out := make([]string, 0, len(seen))
 	for k := range seen {
