@@ -42,6 +42,9 @@ type DB struct {
 	// Embedded reports whether the embedded engine is in use.
 	Embedded bool
 
+	// dataDir is DATA_DIR in embedded mode.
+	dataDir string
+
 	// writeMu serializes writes on the embedded engine; shared by every DB derived with
 	// WithName so that all databases of one process take turns.
 	writeMu *sync.Mutex
@@ -93,7 +96,7 @@ func (d *DB) ping(ctx context.Context) error {
 // WithName returns a DB on another database of the same connection, sharing its write lock.
 // Tests use it to give each test a database of its own.
 func (d *DB) WithName(name string) *DB {
-	return &DB{Client: d.Client, Database: d.Client.Database(name), Embedded: d.Embedded, writeMu: d.writeMu}
+	return &DB{Client: d.Client, Database: d.Client.Database(name), Embedded: d.Embedded, dataDir: d.dataDir, writeMu: d.writeMu}
 }
 
 // Collection is a shorthand for d.Database.Collection.

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,5 +137,54 @@ func TestWriteSerializesEmbeddedWrites(t *testing.T) {
 	c.FindOne(ctx, bson.M{"_id": "n"}).Decode(&doc)
 	if n != 40 || doc.Rev != 40 {
 		t.Fatalf("wins = %d, rev = %d; want 40 and 40", n, doc.Rev)
+	}
+}
+
+// Prepare's _id index must make lookups by _id independent of the collection's size; this
+// checks the index exists and is used, through SQLite's own query plan.
+func TestPrepareIndexesIDOnEmbedded(t *testing.T) {
+	dir := t.TempDir()
+	d, err := openAt(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	if err := d.Prepare(ctx, "sheets", "units"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Prepare(ctx, "sheets", "units"); err != nil { // idempotent
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		d.Collection("sheets").InsertOne(ctx, bson.M{"_id": fmt.Sprintf("s%d", i), "n": i})
+	}
+	var got struct{ N int }
+	if err := d.Collection("sheets").FindOne(ctx, bson.M{"_id": "s42"}).Decode(&got); err != nil || got.N != 42 {
+		t.Fatalf("find = %v, %v", got, err)
+	}
+	conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "db", DefaultName+".sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var table string
+	if err := conn.QueryRow(`SELECT table_name FROM _ferretdb_collections WHERE name = 'sheets'`).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(fmt.Sprintf(`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = '"s42"'`, table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	plan := ""
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		rows.Scan(&id, &parent, &notused, &detail)
+		plan += detail + "\n"
+	}
+	if !strings.Contains(plan, "_raporrb_id") {
+		t.Errorf("lookup by _id does not use the index:\n%s", plan)
 	}
 }

@@ -50,7 +50,7 @@ func openEmbedded(ctx context.Context, cfg Config) (_ *DB, err error) {
 	if err := checkDataDir(dir, name); err != nil {
 		return nil, err
 	}
-	d := &DB{Embedded: true, writeMu: &sync.Mutex{}}
+	d := &DB{Embedded: true, dataDir: dir, writeMu: &sync.Mutex{}}
 	defer func() {
 		if err != nil {
 			d.Close()

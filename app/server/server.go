@@ -22,6 +22,7 @@ import (
 
 // Stores are the feature stores on one database.
 type Stores struct {
+	DB          *db.DB
 	Users       *account.Store
 	Assignments *account.Assignments
 	Units       *unit.Store
@@ -32,6 +33,7 @@ type Stores struct {
 // NewStores opens every store on d.
 func NewStores(d *db.DB) Stores {
 	return Stores{
+		DB:          d,
 		Users:       account.NewStore(d),
 		Assignments: account.NewAssignments(d),
 		Units:       unit.NewStore(d),
@@ -40,8 +42,14 @@ func NewStores(d *db.DB) Stores {
 	}
 }
 
-// EnsureIndexes creates every store's indexes; safe to run at each start.
+// collections are every collection the application uses.
+var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit"}
+
+// EnsureIndexes creates the collections and every store's indexes; safe to run at each start.
 func (s Stores) EnsureIndexes(ctx context.Context) error {
+	if err := s.DB.Prepare(ctx, collections...); err != nil {
+		return err
+	}
 	for _, f := range []func(context.Context) error{s.Users.EnsureIndexes, s.Units.EnsureIndexes, s.Assessments.EnsureIndexes} {
 		if err := f(ctx); err != nil {
 			return err

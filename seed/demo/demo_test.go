@@ -55,12 +55,23 @@ func loadCatalog(t *testing.T) *instrument.Catalog {
 	return cat
 }
 
+// prepared returns a database of base with the collections the app creates at start-up
+// (and, on the embedded engine, their _id indexes), as `raporrb seed` has them.
+func prepared(t *testing.T, name string) *db.DB {
+	t.Helper()
+	d := base.WithName(name)
+	if err := d.Prepare(context.Background(), "users", "units", "periods", "assignments", "assessments", "sheets"); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 func storesOn(d *db.DB) Stores {
 	return Stores{Units: unit.NewStore(d), Users: account.NewStore(d), Assignments: account.NewAssignments(d),
 		Periods: period.NewStore(d), Assessments: assessment.NewStore(d)}
 }
 
-// Seeding takes seconds (about a minute under -race), so the tests share two seeded
+// Seeding takes seconds (more under -race), so the tests share two seeded
 // databases: one with testPassword, one with generated passwords. They are named, not
 // dbtest.Fresh, because they outlive the test that happens to create them; TestMain drops them.
 var (
@@ -74,7 +85,7 @@ var (
 func seededStores(t *testing.T) (Stores, Result) {
 	t.Helper()
 	seededOnce.Do(func() {
-		seededDB = base.WithName("demo_seeded")
+		seededDB = prepared(t, "demo_seeded")
 		t0 := time.Now()
 		seededRes, seededErr = Run(context.Background(), loadCatalog(t), storesOn(seededDB), Options{Now: testNow, Password: testPassword})
 		seededTime = time.Since(t0)
@@ -86,16 +97,10 @@ func seededStores(t *testing.T) (Stores, Result) {
 }
 
 // generatedStores is a second, independent run with the same clock and no DEMO_PASSWORD.
-// Under -race the engine is an order of magnitude slower and a second run would take the
-// package past go test's timeout, so the tests that need it are skipped there; the pure
-// TestBuildIsDeterministic and TestNewPassword cover the same ground without a database.
 func generatedStores(t *testing.T) (Stores, Result) {
 	t.Helper()
-	if raceEnabled {
-		t.Skip("a second seeding is too slow under -race; see TestBuildIsDeterministic")
-	}
 	generatedOnce.Do(func() {
-		generatedDB = base.WithName("demo_generated")
+		generatedDB = prepared(t, "demo_generated")
 		generatedRes, generatedErr = Run(context.Background(), loadCatalog(t), storesOn(generatedDB), Options{Now: testNow})
 	})
 	if generatedErr != nil {
@@ -105,9 +110,8 @@ func generatedStores(t *testing.T) (Stores, Result) {
 }
 
 // stored reads every assessment through the store, and every sheet in one pass over the
-// store's collection. Store.Sheet costs a scan of the whole collection per call on the
-// embedded engine (FerretDB #3235), so 360 of them would take minutes; checkStoreReads shows
-// that Store.Sheet returns the same documents.
+// sheets collection (one query instead of 360); checkStoreReads shows that Store.Sheet
+// returns the same documents.
 func stored(t *testing.T, d *db.DB) (map[string]assessment.Assessment, map[string]*assessment.Sheet) {
 	t.Helper()
 	ctx := context.Background()
@@ -555,5 +559,3 @@ func TestTimeline(t *testing.T) {
 	}
 }
 
-// raceEnabled is set by race_test.go when the tests run with -race.
-var raceEnabled bool
