@@ -147,8 +147,8 @@ func TestBrowserEachRoleSeesTheirHome(t *testing.T) {
 			}
 			if tc.user == "bupati" {
 				var buf []byte
-				if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 80)); err == nil {
-					_ = os.WriteFile(filepath.Join(os.TempDir(), "raporrb-pimpinan-home.jpg"), buf, 0o644)
+				if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 100)); err == nil {
+					_ = os.WriteFile(filepath.Join(os.TempDir(), "raporrb-pimpinan-home.png"), buf, 0o644)
 				}
 			}
 			if err := chromedp.Run(ctx, logout()); err != nil {

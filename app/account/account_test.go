@@ -1,0 +1,175 @@
+package account
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/db"
+	"github.com/rapor-rb/raporrb/app/dbtest"
+)
+
+var engine *db.DB
+
+func TestMain(m *testing.M) {
+	var stop func()
+	engine, stop = dbtest.MustStart()
+	code := m.Run()
+	stop()
+	os.Exit(code)
+}
+
+func TestPasswordHash(t *testing.T) {
+	h, err := HashPassword("kata sandi rahasia")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("hash = %s", h)
+	}
+	h2, _ := HashPassword("kata sandi rahasia")
+	if h == h2 {
+		t.Error("two hashes of one password are equal: salt missing")
+	}
+	for _, tc := range []struct {
+		pw   string
+		want bool
+	}{{"kata sandi rahasia", true}, {"kata sandi rahasiA", false}, {"", false}} {
+		if ok, err := CheckPassword(h, tc.pw); err != nil || ok != tc.want {
+			t.Errorf("CheckPassword(%q) = %v, %v", tc.pw, ok, err)
+		}
+	}
+	if _, err := CheckPassword("$2a$10$bcrypt", "x"); err == nil {
+		t.Error("a foreign hash format was accepted")
+	}
+}
+
+// Decide is DESIGN.md's authorization table; each row here is one cell of it.
+func TestDecideFollowsTheTable(t *testing.T) {
+	staf := &User{Username: "s", Role: Staf, Unit: "a"}
+	camat := &User{Username: "c", Role: Camat, Unit: "a"}
+	ev := &User{Username: "e", Role: Evaluator}
+	bupati := &User{Username: "b", Role: Pimpinan}
+	admin := &User{Username: "adm", Role: Admin}
+	own, other := Object{Unit: "a"}, Object{Unit: "b"}
+	assigned := Object{Unit: "b", Assigned: true}
+	for _, tc := range []struct {
+		name string
+		u    *User
+		act  Action
+		obj  Object
+		want apperr.Kind // "" = allowed
+	}{
+		{"staf answers own", staf, Answer, own, ""},
+		{"staf reads own", staf, Read, own, ""},
+		{"staf cannot submit", staf, Submit, own, apperr.Forbidden},
+		{"staf cannot read other", staf, Read, other, apperr.Forbidden},
+		{"camat submits own", camat, Submit, own, ""},
+		{"camat cannot submit other", camat, Submit, other, apperr.Forbidden},
+		{"camat cannot answer other", camat, Answer, other, apperr.Forbidden},
+		{"camat cannot review", camat, Review, own, apperr.Forbidden},
+		{"camat cannot see rankings", camat, Rankings, Object{}, apperr.Forbidden},
+		{"evaluator reads assigned", ev, Read, assigned, ""},
+		{"evaluator reviews assigned", ev, Review, assigned, ""},
+		{"evaluator cannot read unassigned", ev, Read, other, apperr.Forbidden},
+		{"evaluator cannot answer", ev, Answer, assigned, apperr.Forbidden},
+		{"pimpinan reads all", bupati, Read, other, ""},
+		{"pimpinan sees rankings", bupati, Rankings, Object{}, ""},
+		{"pimpinan exports", bupati, Export, other, ""},
+		{"pimpinan cannot answer", bupati, Answer, other, apperr.Forbidden},
+		{"pimpinan cannot review", bupati, Review, other, apperr.Forbidden},
+		{"pimpinan cannot manage", bupati, Manage, Object{}, apperr.Forbidden},
+		{"admin manages", admin, Manage, Object{}, ""},
+		{"admin reopens", admin, Reopen, other, ""},
+		{"admin never answers", admin, Answer, other, apperr.Forbidden},
+		{"admin never submits", admin, Submit, other, apperr.Forbidden},
+		{"anonymous", nil, Read, own, apperr.Unauthorized},
+		{"disabled user", &User{Role: Admin, Disabled: true}, Read, own, apperr.Unauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Decide(tc.u, tc.act, tc.obj)
+			if tc.want == "" && err != nil {
+				t.Errorf("denied: %v", err)
+			}
+			if tc.want != "" && apperr.KindOf(err) != tc.want {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+			if err != nil && apperr.Message(err) == "" {
+				t.Error("denial without a message")
+			}
+		})
+	}
+}
+
+func TestPolicyAllows(t *testing.T) {
+	camat := &User{Role: Camat, Unit: "a"}
+	if !PublicAccess.Allows(nil) || SignedIn.Allows(nil) || !SignedIn.Allows(camat) {
+		t.Error("public / signed-in gates wrong")
+	}
+	if !UnitMembers.Allows(camat) || Leaders.Allows(camat) || AdminsOnly.Allows(camat) {
+		t.Error("role gates wrong for camat")
+	}
+	if SignedIn.Allows(&User{Role: Admin, Disabled: true}) {
+		t.Error("a disabled user passes")
+	}
+}
+
+func TestStoreAuthenticateAndSessions(t *testing.T) {
+	ctx := context.Background()
+	s := NewStore(dbtest.Fresh(t, engine))
+	h, _ := HashPassword("benar")
+	if err := s.Put(ctx, User{Username: "camat.a", Name: "Camat A", Role: Camat, Unit: "a", PasswordHash: h}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []User{
+		{Username: "$where", Role: Admin},
+		{Username: "Bukan Valid", Role: Admin},
+		{Username: "x.y", Role: "raja"},
+		{Username: "tanpa.unit", Role: Staf},
+	} {
+		if err := s.Put(ctx, bad); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("Put(%+v) = %v, want Invalid", bad, err)
+		}
+	}
+	_, errWrong := s.Authenticate(ctx, "camat.a", "salah")
+	_, errNone := s.Authenticate(ctx, "tidak.ada", "salah")
+	if errWrong == nil || errNone == nil || apperr.Message(errWrong) != apperr.Message(errNone) {
+		t.Errorf("wrong password %v and unknown user %v must fail alike", errWrong, errNone)
+	}
+	u, err := s.Authenticate(ctx, "camat.a", "benar")
+	if err != nil || u.Unit != "a" {
+		t.Fatalf("Authenticate = %v, %v", u, err)
+	}
+
+	token, err := s.NewSession(ctx, "camat.a", WebSession, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.UserForToken(ctx, token); err != nil || got.Username != "camat.a" {
+		t.Fatalf("UserForToken = %v, %v", got, err)
+	}
+	// The database holds only the token's hash.
+	var stored Session
+	if err := s.sessions.FindOne(ctx, map[string]any{"user": "camat.a"}).Decode(&stored); err != nil || stored.ID == token {
+		t.Errorf("stored session id = %q (token %q), %v", stored.ID, token, err)
+	}
+	// Expired sessions stop working and are purged.
+	s.now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	if _, err := s.UserForToken(ctx, token); !apperr.Is(err, apperr.Unauthorized) {
+		t.Errorf("expired session = %v", err)
+	}
+	if n, err := s.PurgeExpired(ctx); err != nil || n != 1 {
+		t.Errorf("PurgeExpired = %d, %v", n, err)
+	}
+	s.now = time.Now
+	token2, _ := s.NewSession(ctx, "camat.a", APIToken, time.Hour)
+	if err := s.EndSession(ctx, token2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UserForToken(ctx, token2); !apperr.Is(err, apperr.Unauthorized) {
+		t.Errorf("ended session = %v", err)
+	}
+}
