@@ -558,4 +558,3 @@ func TestTimeline(t *testing.T) {
 		}
 	}
 }
-
