@@ -6,7 +6,7 @@ export GOFLAGS := -tags=ferretdb_no_postgresql -buildvcs=false
 VENDOR := public/vendor
 ASSETS := $(VENDOR)/echarts.min.js $(VENDOR)/htmx.min.js
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: run test bench lint assets browser build seed clean-data
 

@@ -143,9 +143,14 @@ func checkDataDir(dir, name string) error {
 		return fmt.Errorf("DATA_DIR %s is not a directory", dir)
 	}
 	dbFile := filepath.Join(dir, "db", name+".sqlite")
-	if _, err := os.Stat(filepath.Join(dir, markerFile)); err == nil {
-		if _, err := os.Stat(dbFile); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("DATA_DIR %s held a database but %s is missing; restore it from a backup, or remove %s to start empty", dir, dbFile, filepath.Join(dir, markerFile))
+	if b, err := os.ReadFile(filepath.Join(dir, markerFile)); err == nil {
+		var m marker
+		if err := json.Unmarshal(b, &m); err != nil || m.Database == "" {
+			return fmt.Errorf("DATA_DIR %s: %s is damaged; restore it from a backup", dir, markerFile)
+		}
+		held := filepath.Join(dir, "db", m.Database+".sqlite")
+		if _, err := os.Stat(held); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("DATA_DIR %s held a database but %s is missing; restore it from a backup, or remove %s to start empty", dir, held, filepath.Join(dir, markerFile))
 		}
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "db"), 0o700); err != nil {

@@ -37,7 +37,11 @@ func (d *DB) Prepare(ctx context.Context, collections ...string) error {
 	if !d.Embedded {
 		return nil
 	}
-	return d.Write(ctx, d.indexIDs)
+	if err := d.Write(ctx, d.indexIDs); err != nil {
+		return err
+	}
+	// The SQLite file exists now: mark DATA_DIR as holding a database (see markerFile).
+	return writeMarker(d.dataDir, d.Database.Name())
 }
 
 func (d *DB) indexIDs(ctx context.Context) error {
