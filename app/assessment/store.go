@@ -27,11 +27,17 @@ func NewStore(d *db.DB) *Store {
 // EnsureIndexes creates the index of the listing filter.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return s.db.Write(ctx, func(ctx context.Context) error {
-		_, err := s.assessments.Indexes().CreateMany(ctx, []mongo.IndexModel{
-			{Keys: bson.D{{Key: "period", Value: 1}, {Key: "instrument", Value: 1}}},
-			{Keys: bson.D{{Key: "unit", Value: 1}}},
-		})
-		return err
+		// One at a time: the embedded engine panics on createIndexes with several indexes
+		// that already exist (seen with FerretDB v1.24.2 on the second start).
+		for _, keys := range []bson.D{
+			{{Key: "period", Value: 1}, {Key: "instrument", Value: 1}},
+			{{Key: "unit", Value: 1}},
+		} {
+			if _, err := s.assessments.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: keys}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -71,17 +71,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	if err := serveOrSeed(ctx, cmd, cfg, cat, log, stdout); err != nil {
+	if err := serveOrSeed(ctx, cmd, cfg, cat, log, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "raporrb:", err)
 		return 1
 	}
 	return 0
 }
 
-func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Catalog, log *slog.Logger, stdout io.Writer) error {
+func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Catalog, log *slog.Logger, stdout, stderr io.Writer) error {
 	openCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	d, err := db.Open(openCtx, db.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, ExposeAddr: cfg.ExposeAddr})
+	// The engine logs its own failures (a panic in a handler, a broken file) at error level.
+	engineLog := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})).With("component", "ferretdb")
+	d, err := db.Open(openCtx, db.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, ExposeAddr: cfg.ExposeAddr, Logger: engineLog})
 	if err != nil {
 		return err
 	}
