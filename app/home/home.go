@@ -4,6 +4,7 @@ package home
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -151,11 +152,12 @@ func (h *Handler) evaluatorHome(c *fiber.Ctx, p *period.Period, data fiber.Map) 
 	return web.Render(c, "home/evaluator", "Antrian reviu", data)
 }
 
-// Table is one instrument's ranking on the leader's home.
+// Table is one instrument's ranking on the leader's home, with its chart's ECharts option.
 type Table struct {
 	Instrument *instrument.Instrument
 	Rows       []ranking.Row
 	Predicates []string
+	Chart      json.RawMessage
 }
 
 func (h *Handler) leaderHome(c *fiber.Ctx, p *period.Period, data fiber.Map) error {
@@ -169,13 +171,17 @@ func (h *Handler) leaderHome(c *fiber.Ctx, p *period.Period, data fiber.Map) err
 		if err != nil {
 			return err
 		}
-		t := Table{Instrument: inst, Rows: rows}
+		chart, err := ranking.Chart(inst, rows)
+		if err != nil {
+			return err
+		}
+		t := Table{Instrument: inst, Rows: rows, Chart: chart}
 		for _, pr := range inst.Predicates {
 			t.Predicates = append(t.Predicates, pr.Key)
 		}
 		tables = append(tables, t)
 	}
-	data["Tabel"] = tables
+	data["Tabel"], data["Charts"] = tables, true
 	return web.Render(c, "home/pimpinan", "Peringkat kecamatan "+strconv.Itoa(p.Year), data)
 }
 
