@@ -53,8 +53,8 @@ func TestRankedBars(t *testing.T) {
 	}
 	var s struct {
 		Data []struct {
-			Name      string  `json:"name"`
-			Value     float64 `json:"value"`
+			Name      string                 `json:"name"`
+			Value     float64                `json:"value"`
 			ItemStyle struct{ Color string } `json:"itemStyle"`
 		} `json:"data"`
 		MarkLine struct {
