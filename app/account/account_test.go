@@ -14,13 +14,7 @@ import (
 
 var engine *db.DB
 
-func TestMain(m *testing.M) {
-	var stop func()
-	engine, stop = dbtest.MustStart()
-	code := m.Run()
-	stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &engine)) }
 
 func TestPasswordHash(t *testing.T) {
 	h, err := HashPassword("kata sandi rahasia")

@@ -7,7 +7,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/db"
@@ -42,10 +41,7 @@ func NewAssignments(d *db.DB) *Assignments {
 func (s *Assignments) Put(ctx context.Context, a Assignment) (err error) {
 	defer apperr.Wrap(&err, "assignments.Put(%s)", a.ID)
 	a.ID = AssignmentID(a.Year, a.Instrument, a.Evaluator)
-	return s.db.Write(ctx, func(ctx context.Context) error {
-		_, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, a, options.Replace().SetUpsert(true))
-		return err
-	})
+	return s.db.Put(ctx, "assignments", a.ID, a)
 }
 
 // ForEvaluator returns every assignment of one evaluator (all years and instruments).

@@ -57,10 +57,7 @@ func (s *Store) Put(ctx context.Context, u User) (err error) {
 	if u.Created.IsZero() {
 		u.Created = s.now().UTC()
 	}
-	return s.db.Write(ctx, func(ctx context.Context) error {
-		_, err := s.users.ReplaceOne(ctx, bson.D{{Key: "_id", Value: u.Username}}, u, options.Replace().SetUpsert(true))
-		return err
-	})
+	return s.db.Put(ctx, "users", u.Username, u)
 }
 
 // ByUsername returns one user. Errors: NotFound.

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -123,3 +124,12 @@ func (d *DB) Close() {
 
 // ErrNotFound is returned by helpers when no document matches.
 var ErrNotFound = errors.New("not found")
+
+// Put writes doc whole under its id, creating it when missing: the one upsert of the stores,
+// taking the write lock.
+func (d *DB) Put(ctx context.Context, coll string, id, doc any) error {
+	return d.Write(ctx, func(ctx context.Context) error {
+		_, err := d.Collection(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc, options.Replace().SetUpsert(true))
+		return err
+	})
+}

@@ -54,3 +54,12 @@ func Fresh(tb testing.TB, base *db.DB) *db.DB {
 	})
 	return d
 }
+
+// Main runs a package's tests with the test engine started once in *engine, stops it after,
+// and returns the exit code: `func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &engine)) }`.
+func Main(m *testing.M, engine **db.DB) int {
+	var stop func()
+	*engine, stop = MustStart()
+	defer stop()
+	return m.Run()
+}

@@ -59,10 +59,7 @@ func (s *Store) Put(ctx context.Context, p Period) (err error) {
 			return apperr.New(apperr.Invalid, "Jadwal %s tahun %d tidak berurutan: buka ≤ batas pengisian ≤ batas reviu.", w.Instrument, p.Year)
 		}
 	}
-	return s.db.Write(ctx, func(ctx context.Context) error {
-		_, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Year}}, p, options.Replace().SetUpsert(true))
-		return err
-	})
+	return s.db.Put(ctx, "periods", p.Year, p)
 }
 
 // ByYear returns one period. Errors: NotFound.

@@ -16,13 +16,7 @@ import (
 
 var engine *db.DB
 
-func TestMain(m *testing.M) {
-	var stop func()
-	engine, stop = dbtest.MustStart()
-	code := m.Run()
-	stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &engine)) }
 
 // seedPeriod stores n kecamatan with five instruments' snapshots for one year, plus two other
 // years of noise, the shape of a kabupaten's real data.

@@ -65,10 +65,7 @@ func (s *Store) Put(ctx context.Context, u Unit) (err error) {
 	if u.Name == "" {
 		return apperr.New(apperr.Invalid, "Nama unit wajib diisi.")
 	}
-	return s.db.Write(ctx, func(ctx context.Context) error {
-		_, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: u.Code}}, u, options.Replace().SetUpsert(true))
-		return err
-	})
+	return s.db.Put(ctx, "units", u.Code, u)
 }
 
 // ByCode returns one unit. Errors: NotFound.
