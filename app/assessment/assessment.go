@@ -166,16 +166,18 @@ func (p Progress) Percent() int {
 
 // Assessment is the small document rankings read: status, snapshots, progress.
 type Assessment struct {
-	ID          string     `bson:"_id" json:"id"`
-	Period      int        `bson:"period" json:"period"`
-	Instrument  string     `bson:"instrument" json:"instrument"`
-	Unit        string     `bson:"unit" json:"unit"`
-	Status      Status     `bson:"status" json:"status"`
-	Rev         int64      `bson:"rev" json:"rev"`
-	Deadline    *time.Time `bson:"deadline,omitempty" json:"deadline,omitempty"` // per-unit extension
-	Self        Snapshot   `bson:"self" json:"self"`
-	Final       *Snapshot  `bson:"final,omitempty" json:"final"`
-	Progress    Progress   `bson:"progress" json:"progress"`
+	ID         string     `bson:"_id" json:"id"`
+	Period     int        `bson:"period" json:"period"`
+	Instrument string     `bson:"instrument" json:"instrument"`
+	Unit       string     `bson:"unit" json:"unit"`
+	Status     Status     `bson:"status" json:"status"`
+	Rev        int64      `bson:"rev" json:"rev"`
+	Deadline   *time.Time `bson:"deadline,omitempty" json:"deadline,omitempty"` // per-unit extension
+	Self       Snapshot   `bson:"self" json:"self"`
+	Final      *Snapshot  `bson:"final,omitempty" json:"final"`
+	Progress   Progress   `bson:"progress" json:"progress"`
+	// SheetRev is the sheet revision the snapshots were computed from.
+	SheetRev    int64      `bson:"sheet_rev" json:"sheet_rev"`
 	SubmittedAt *time.Time `bson:"submitted_at,omitempty" json:"submitted_at,omitempty"`
 	FinalizedAt *time.Time `bson:"finalized_at,omitempty" json:"finalized_at,omitempty"`
 	UpdatedAt   time.Time  `bson:"updated_at" json:"updated_at"`

@@ -2,6 +2,7 @@ package assessment
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -9,6 +10,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/scoring"
 	"github.com/rapor-rb/raporrb/app/unit"
 	"github.com/rapor-rb/raporrb/app/web"
 )
@@ -24,6 +26,7 @@ type Handler struct {
 	Catalog *instrument.Catalog
 	Units   Units
 	Access  Access
+	Service *Service
 }
 
 // Routes registers the read side of the assessment API.
@@ -31,6 +34,82 @@ func (h *Handler) Routes(r web.Router) {
 	api := r.Group("/api/v1/assessments")
 	api.Get("", account.SignedIn, h.list)
 	api.Get("/:year/:instrument/:unit", account.SignedIn, h.get)
+	api.Put("/:year/:instrument/:unit/answers/:indicator", account.UnitMembers, h.putAnswer)
+	api.Get("/:year/:instrument/:unit/answers/:indicator/history", account.SignedIn, h.history)
+	api.Post("/:year/:instrument/:unit/submit", account.UnitMembers, h.submit)
+}
+
+// answerRequest is the body of PUT …/answers/{indicator}.
+type answerRequest struct {
+	Answer any    `json:"answer"`
+	Note   string `json:"note"`
+	Rev    *int64 `json:"rev"`
+}
+
+// ParseAnswerInput turns a decoded body into an AnswerInput; errors are Invalid and name the field.
+func ParseAnswerInput(inst *instrument.Instrument, indicator string, raw any, note string, rev *int64) (AnswerInput, error) {
+	if _, ok := inst.Indicator(indicator); !ok {
+		return AnswerInput{}, apperr.New(apperr.Invalid, "Indikator %q tidak ada pada instrumen %s.", indicator, inst.ID)
+	}
+	if rev == nil {
+		return AnswerInput{}, apperr.New(apperr.Invalid, "Kolom rev wajib diisi (0 untuk indikator yang belum pernah dijawab).")
+	}
+	if raw == nil {
+		return AnswerInput{}, apperr.New(apperr.Invalid, "Kolom answer wajib diisi untuk indikator %s.", indicator)
+	}
+	a, err := scoring.ParseAnswer(inst, indicator, raw)
+	if err != nil {
+		return AnswerInput{}, err
+	}
+	return AnswerInput{Indicator: indicator, Answer: a, Note: note, Rev: *rev}, nil
+}
+
+func (h *Handler) putAnswer(c *fiber.Ctx) error {
+	a, inst, err := h.Load(c, account.Answer)
+	if err != nil {
+		return err
+	}
+	var req answerRequest
+	if err := json.Unmarshal(c.Body(), &req); err != nil {
+		return apperr.New(apperr.Invalid, "Badan permintaan harus JSON {\"answer\", \"note\", \"rev\"}.")
+	}
+	in, err := ParseAnswerInput(inst, c.Params("indicator"), req.Answer, req.Note, req.Rev)
+	if err != nil {
+		return err
+	}
+	ans, updated, err := h.Service.SaveAnswer(c.UserContext(), web.CurrentUser(c), a.ID, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"answer": ans, "self": updated.Self, "progress": updated.Progress})
+}
+
+func (h *Handler) history(c *fiber.Ctx) error {
+	a, inst, err := h.Load(c, account.Read)
+	if err != nil {
+		return err
+	}
+	if _, ok := inst.Indicator(c.Params("indicator")); !ok {
+		return apperr.New(apperr.NotFound, "Indikator %q tidak ada pada instrumen %s.", c.Params("indicator"), inst.ID)
+	}
+	vs, err := h.Store.History(c.UserContext(), a.ID, c.Params("indicator"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"versions": vs})
+}
+
+func (h *Handler) submit(c *fiber.Ctx) error {
+	a, inst, err := h.Load(c, account.Submit)
+	if err != nil {
+		return err
+	}
+	updated, err := h.Service.Submit(c.UserContext(), web.CurrentUser(c), a.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": updated.Status, "rev": updated.Rev, "submitted_at": updated.SubmittedAt,
+		"unanswered": updated.Progress.Total - updated.Progress.Answered, "total": len(inst.Indicators())})
 }
 
 // ParseYear reads a year from a path or query value: 400 when it is not a year.

@@ -17,11 +17,12 @@ type Store struct {
 	db          *db.DB
 	assessments *mongo.Collection
 	sheets      *mongo.Collection
+	history     *mongo.Collection
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	return &Store{db: d, assessments: d.Collection("assessments"), sheets: d.Collection("sheets")}
+	return &Store{db: d, assessments: d.Collection("assessments"), sheets: d.Collection("sheets"), history: d.Collection("history")}
 }
 
 // EnsureIndexes creates the index of the listing filter.
@@ -119,3 +120,5 @@ func (s *Store) List(ctx context.Context, f Filter) (_ []Assessment, err error) 
 func (s *Store) Count(ctx context.Context) (int64, error) {
 	return s.assessments.CountDocuments(ctx, bson.D{})
 }
+
+func isNoDocuments(err error) bool { return errors.Is(err, mongo.ErrNoDocuments) }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"time"
 
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/assessment"
@@ -65,6 +66,9 @@ func New(cfg web.Config, st Stores, cat *instrument.Catalog, vendor fs.FS, log *
 		return nil, err
 	}
 	cfg.Static, cfg.Vendor, cfg.Logger = static, vendor, log
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	srv, err := web.New(cfg, st.Users)
 	if err != nil {
 		return nil, err
@@ -76,7 +80,8 @@ func New(cfg web.Config, st Stores, cat *instrument.Catalog, vendor fs.FS, log *
 	(&home.Handler{Assessments: st.Assessments, Access: access, Periods: st.Periods, Units: st.Units,
 		Users: st.Users, Catalog: cat, Rankings: rankings}).Routes(r)
 	instrument.Handler{Catalog: cat}.Routes(r)
-	(&assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access}).Routes(r)
+	service := &assessment.Service{Store: st.Assessments, Periods: st.Periods, Catalog: cat, Access: access, Now: cfg.Now}
+	(&assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service}).Routes(r)
 	(&ranking.Handler{Reader: rankings, Catalog: cat, Periods: st.Periods}).Routes(r)
 	return srv, nil
 }
