@@ -222,20 +222,14 @@ func (s *Store) appendHistory(ctx context.Context, id string, v Version) error {
 
 // History returns the saved versions of one indicator, newest first.
 func (s *Store) History(ctx context.Context, id, indicator string) ([]Version, error) {
-	var doc struct {
-		Versions []Version `bson:"versions"`
+	all, err := s.AllHistory(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	err := s.history.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
-	if err != nil && !isNoDocuments(err) {
-		return nil, fmt.Errorf("history of %s: %w", id, err)
+	if vs := all[indicator]; vs != nil {
+		return vs, nil
 	}
-	out := []Version{}
-	for i := len(doc.Versions) - 1; i >= 0; i-- {
-		if doc.Versions[i].Indicator == indicator {
-			out = append(out, doc.Versions[i])
-		}
-	}
-	return out, nil
+	return []Version{}, nil
 }
 
 // Previous returns the unit's final predicates of the year before (WBBM requires WBK), or nil
@@ -251,4 +245,21 @@ func (s *Store) Previous(ctx context.Context, a *Assessment) (scoring.Previous, 
 		return nil, nil
 	}
 	return scoring.Previous(p.Final.Predicates), nil
+}
+
+// AllHistory returns every saved version of the assessment's answers by indicator, newest first.
+func (s *Store) AllHistory(ctx context.Context, id string) (map[string][]Version, error) {
+	var doc struct {
+		Versions []Version `bson:"versions"`
+	}
+	err := s.history.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
+	if err != nil && !isNoDocuments(err) {
+		return nil, fmt.Errorf("history of %s: %w", id, err)
+	}
+	out := map[string][]Version{}
+	for i := len(doc.Versions) - 1; i >= 0; i-- {
+		v := doc.Versions[i]
+		out[v.Indicator] = append(out[v.Indicator], v)
+	}
+	return out, nil
 }

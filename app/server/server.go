@@ -81,7 +81,9 @@ func New(cfg web.Config, st Stores, cat *instrument.Catalog, vendor fs.FS, log *
 		Users: st.Users, Catalog: cat, Rankings: rankings}).Routes(r)
 	instrument.Handler{Catalog: cat}.Routes(r)
 	service := &assessment.Service{Store: st.Assessments, Periods: st.Periods, Catalog: cat, Access: access, Now: cfg.Now}
-	(&assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service}).Routes(r)
+	ah := &assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service}
+	ah.Routes(r)
+	ah.PageRoutes(r)
 	(&ranking.Handler{Reader: rankings, Catalog: cat, Periods: st.Periods}).Routes(r)
 	return srv, nil
 }

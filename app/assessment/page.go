@@ -1,0 +1,303 @@
+package assessment
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/scoring"
+	"github.com/rapor-rb/raporrb/app/web"
+)
+
+// PageRoutes registers the assessment page and its forms. Every form works without
+// JavaScript (a full page comes back); with htmx only the indicator and the score panel are
+// swapped.
+func (h *Handler) PageRoutes(r web.Router) {
+	g := r.Group("/penilaian/:year/:instrument/:unit")
+	g.Get("", account.SignedIn, h.page)
+	g.Post("/jawaban/:indicator", account.UnitMembers, h.saveForm)
+	g.Post("/ajukan", account.UnitMembers, h.submitForm)
+}
+
+// Row is one indicator on the page.
+type Row struct {
+	instrument.Indicator
+	Scale    instrument.Scale
+	Answer   Answer
+	Versions []Version
+	Editable bool
+	Returned bool
+	// Set after a save: "tersimpan", "galat" (with Error) or "konflik" (with Mine, the
+	// version the person tried to save, beside Answer, the current one).
+	State string
+	Error string
+	Mine  *Response
+}
+
+// Chosen is the value shown in the control: the option key or the number.
+func (r Row) Chosen() string {
+	if r.Answer.Self == nil {
+		return ""
+	}
+	if r.Answer.Self.Option != "" {
+		return r.Answer.Self.Option
+	}
+	if r.Answer.Self.Value != nil {
+		return strconv.FormatFloat(*r.Answer.Self.Value, 'f', -1, 64)
+	}
+	return ""
+}
+
+// Min is the smallest number a numeric scale takes.
+func (r Row) Min() float64 {
+	if r.Scale.Kind == instrument.KindPercent || r.Scale.Min == nil {
+		return 0
+	}
+	return *r.Scale.Min
+}
+
+// Max is the largest number a numeric scale takes.
+func (r Row) Max() float64 {
+	if r.Scale.Kind == instrument.KindPercent || r.Scale.Max == nil {
+		return 100
+	}
+	return *r.Scale.Max
+}
+
+// Group is one leaf area of the sheet with its indicators.
+type Group struct {
+	Code, Path string
+	Score      float64
+	Points     float64
+	Rows       []Row
+}
+
+// Bar is an area's score against its maximum in the score panel.
+type Bar struct {
+	Code, Title   string
+	Depth         int
+	Score, Points float64
+}
+
+// Page is everything the assessment page shows.
+type Page struct {
+	A          *Assessment
+	Inst       *instrument.Instrument
+	UnitName   string
+	Deadline   time.Time
+	Editable   bool
+	EditReason string
+	CanSubmit  bool
+	Filter     string
+	Groups     []Group
+	Score      scoring.Result
+	Failures   []scoring.Failure
+	Bars       []Bar
+	NoEvidence int
+}
+
+// filters of the page: not yet answered, without evidence, returned by the evaluator.
+var filters = map[string]func(Row) bool{
+	"belum":        func(r Row) bool { return r.Answer.Self == nil },
+	"tanpa-bukti":  func(r Row) bool { return len(r.Answer.Evidence) == 0 },
+	"dikembalikan": func(r Row) bool { return r.Returned },
+}
+
+// build assembles the page; state, when set, marks one indicator after a save.
+func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, inst *instrument.Instrument, filter string, state *Row) (*Page, error) {
+	sh, err := h.Store.Sheet(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	un, err := h.Units.ByCode(ctx, a.Unit)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{A: a, Inst: inst, UnitName: un.Name, Filter: filter}
+	if p.Deadline, err = h.Service.Deadline(ctx, a); err != nil {
+		return nil, err
+	}
+	if err := h.Service.CheckEditable(ctx, u, a, sh, ""); err == nil {
+		p.Editable = true
+	} else if apperr.Is(err, apperr.Forbidden) {
+		p.EditReason = apperr.Message(err)
+	} else if !apperr.Is(err, apperr.Unauthorized) {
+		return nil, err
+	}
+	p.CanSubmit = p.Editable && account.Decide(u, account.Submit, account.Object{Unit: a.Unit}) == nil
+	prev, err := h.Store.Previous(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	if p.Score, err = scoring.Score(inst, sh.SelfAnswers(), prev); err != nil {
+		return nil, err
+	}
+	p.Failures = scoring.Explain(inst, p.Score, prev)
+	hist, err := h.Store.AllHistory(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	keep := filters[filter]
+	inst.Walk(func(ar *instrument.Area, depth int) {
+		if depth <= 1 {
+			p.Bars = append(p.Bars, Bar{Code: ar.Code, Title: ar.Title, Depth: depth, Score: p.Score.Nodes[ar.Code], Points: inst.Points(ar)})
+		}
+		if !ar.IsLeaf() {
+			return
+		}
+		g := Group{Code: ar.Code, Path: areaPath(inst, ar), Score: p.Score.Nodes[ar.Code], Points: inst.Points(ar)}
+		for _, ind := range ar.Indicators {
+			row := Row{Indicator: ind, Scale: inst.ScaleOf(ind.Code), Versions: hist[ind.Code]}
+			if ans := sh.Answer(ind.Code); ans != nil {
+				row.Answer = *ans
+			} else {
+				row.Answer = Answer{Indicator: ind.Code}
+			}
+			row.Returned = row.Answer.Review != nil && row.Answer.Review.Verdict == VerdictReturned
+			row.Editable = p.Editable && (a.Status != Returned || row.Returned)
+			if len(row.Answer.Evidence) == 0 {
+				p.NoEvidence++
+			}
+			if state != nil && state.Code == ind.Code {
+				row.State, row.Error, row.Mine = state.State, state.Error, state.Mine
+			}
+			if keep == nil || keep(row) || (state != nil && state.Code == ind.Code) {
+				g.Rows = append(g.Rows, row)
+			}
+		}
+		if len(g.Rows) > 0 {
+			p.Groups = append(p.Groups, g)
+		}
+	})
+	return p, nil
+}
+
+// areaPath is "Manajemen Perubahan › Pemenuhan › Penyusunan Tim Kerja".
+func areaPath(inst *instrument.Instrument, a *instrument.Area) string {
+	parts := []string{a.Title}
+	for p := inst.Parent(a.Code); p != nil; p = inst.Parent(p.Code) {
+		parts = append([]string{p.Title}, parts...)
+	}
+	return strings.Join(parts, " › ")
+}
+
+func (h *Handler) page(c *fiber.Ctx) error {
+	a, inst, err := h.Load(c, account.Read)
+	if err != nil {
+		return err
+	}
+	filter := c.Query("saring")
+	if _, ok := filters[filter]; !ok {
+		filter = ""
+	}
+	p, err := h.build(c.UserContext(), web.CurrentUser(c), a, inst, filter, nil)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "assessment/page", inst.Title+" · "+p.UnitName, fiber.Map{"P": p, "Htmx": true})
+}
+
+// formInput reads the answer form: the option key for choice scales, or a number (a decimal
+// comma is accepted) for percent and number scales.
+func formInput(c *fiber.Ctx, inst *instrument.Instrument, code string) (AnswerInput, error) {
+	if _, ok := inst.Indicator(code); !ok {
+		return AnswerInput{}, apperr.New(apperr.Invalid, "Indikator %q tidak ada pada instrumen %s.", code, inst.ID)
+	}
+	rev, err := strconv.ParseInt(c.FormValue("rev"), 10, 64)
+	if err != nil {
+		return AnswerInput{}, apperr.New(apperr.Invalid, "Formulir indikator %s tidak lengkap (rev). Muat ulang halaman.", code)
+	}
+	raw := strings.TrimSpace(c.FormValue("jawaban"))
+	if raw == "" {
+		return AnswerInput{}, apperr.New(apperr.Invalid, "Pilih atau isi jawaban indikator %s terlebih dahulu.", code)
+	}
+	var v any = raw
+	if inst.ScaleOf(code).Kind != instrument.KindChoice {
+		f, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
+		if err != nil {
+			return AnswerInput{}, apperr.New(apperr.Invalid, "Jawaban indikator %s harus berupa angka, bukan %q.", code, raw)
+		}
+		v = f
+	}
+	return ParseAnswerInput(inst, code, v, c.FormValue("catatan"), &rev)
+}
+
+func (h *Handler) saveForm(c *fiber.Ctx) error {
+	a, inst, err := h.Load(c, account.Answer)
+	if err != nil {
+		return err
+	}
+	code := c.Params("indicator")
+	u := web.CurrentUser(c)
+	state := &Row{Indicator: instrument.Indicator{Code: code}, State: "tersimpan"}
+	in, err := formInput(c, inst, code)
+	if err == nil {
+		_, _, err = h.Service.SaveAnswer(c.UserContext(), u, a.ID, in)
+	}
+	var status int
+	switch {
+	case err == nil:
+		status = fiber.StatusOK
+	case apperr.Is(err, apperr.Conflict):
+		status, state.State, state.Error = fiber.StatusConflict, "konflik", apperr.Message(err)
+		mine := &Response{Option: in.Answer.Option, Value: in.Answer.Number, Note: in.Note, By: u.Username}
+		state.Mine = mine
+	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Forbidden):
+		status, state.State, state.Error = fiber.StatusBadRequest, "galat", apperr.Message(err)
+		if apperr.Is(err, apperr.Forbidden) {
+			status = fiber.StatusForbidden
+		}
+	default:
+		return err
+	}
+	if a, err = h.Store.ByID(c.UserContext(), a.ID); err != nil {
+		return err
+	}
+	if c.Get("HX-Request") == "" && status == fiber.StatusOK {
+		return c.Redirect(fmt.Sprintf("%s#ind-%s", strings.TrimSuffix(c.Path(), "/jawaban/"+code), code), fiber.StatusSeeOther)
+	}
+	p, err := h.build(c.UserContext(), u, a, inst, "", state)
+	if err != nil {
+		return err
+	}
+	c.Status(status)
+	if c.Get("HX-Request") != "" {
+		row := findRow(p, code)
+		return c.Render("assessment/saved", fiber.Map{"P": p, "R": row, "CSRF": c.Locals("csrf")})
+	}
+	return web.Render(c, "assessment/page", inst.Title+" · "+p.UnitName, fiber.Map{"P": p, "Htmx": true})
+}
+
+func findRow(p *Page, code string) *Row {
+	for gi := range p.Groups {
+		for ri := range p.Groups[gi].Rows {
+			if p.Groups[gi].Rows[ri].Code == code {
+				return &p.Groups[gi].Rows[ri]
+			}
+		}
+	}
+	return nil
+}
+
+func (h *Handler) submitForm(c *fiber.Ctx) error {
+	a, _, err := h.Load(c, account.Submit)
+	if err != nil {
+		return err
+	}
+	incomplete := a.Progress.Answered < a.Progress.Total || a.Progress.Evidenced < a.Progress.Total
+	if incomplete && c.FormValue("yakin") != "ya" {
+		return apperr.New(apperr.Invalid, "Masih ada %d indikator belum dijawab dan %d belum berbukti. Centang pernyataan di formulir pengajuan bila tetap ingin mengajukan.",
+			a.Progress.Total-a.Progress.Answered, a.Progress.Total-a.Progress.Evidenced)
+	}
+	if _, err := h.Service.Submit(c.UserContext(), web.CurrentUser(c), a.ID); err != nil {
+		return err
+	}
+	return c.Redirect(strings.TrimSuffix(c.Path(), "/ajukan"), fiber.StatusSeeOther)
+}
