@@ -57,9 +57,12 @@ func TestBrowserCamatAnswersResolvesConflictAndSubmits(t *testing.T) {
 	save("H.BA.IPAK.a", chromedp.SetValue(ind("H.BA.IPAK.a")+` input[name=jawaban]`, "1.5", chromedp.ByQuery))
 
 	var total1 string
-	if err := chromedp.Run(ctx, chromedp.Text(`#skor-total`, &total1, chromedp.ByID)); err != nil {
+	var shot []byte
+	if err := chromedp.Run(ctx, chromedp.Text(`#skor-total`, &total1, chromedp.ByID),
+		chromedp.ScrollIntoView(ind("P.MP.PM.1.b"), chromedp.ByQuery), chromedp.CaptureScreenshot(&shot)); err != nil {
 		t.Fatal(err)
 	}
+	_ = os.WriteFile(filepath.Join(os.TempDir(), "raporrb-camat-indicator.png"), shot, 0o644)
 	if total1 == total0 {
 		t.Errorf("self-score did not move: %s → %s", total0, total1)
 	}
