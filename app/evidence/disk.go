@@ -93,7 +93,7 @@ func (s *DiskStore) Put(ctx context.Context, r io.Reader, max int64) (_ Blob, er
 	if err := os.Rename(st.f.Name(), final); err != nil {
 		return Blob{}, fmt.Errorf("moving the upload into place: %w", err)
 	}
-	st.kept = true
+	st.released = true
 	if err := syncDir(shard); err != nil {
 		return Blob{}, err
 	}

@@ -108,7 +108,9 @@ func isControl(r rune) bool {
 type staged struct {
 	f    *os.File
 	blob Blob
-	kept bool // the file was moved into the store: discard must not remove its old name
+	// released: the staging name is no longer this upload's (moved into the store, or
+	// removed), so discard must not remove whatever bears it now.
+	released bool
 }
 
 // stage copies r into a new temporary file in dir (the system's when dir is ""), hashing it on
@@ -148,12 +150,12 @@ func stage(ctx context.Context, r io.Reader, max int64, dir string) (_ *staged, 
 	return st, nil
 }
 
-// discard closes the staging file and removes it unless it was kept. It is safe to call twice.
+// discard closes the staging file and removes it unless it was released. Safe to call twice.
 func (st *staged) discard() {
 	_ = st.f.Close() // a second Close only reports os.ErrClosed
-	if !st.kept {
+	if !st.released {
 		_ = os.Remove(st.f.Name())
-		st.kept = true // removed: a later call must not remove a namesake made since
+		st.released = true
 	}
 }
 
