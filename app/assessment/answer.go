@@ -50,6 +50,7 @@ type Periods interface {
 // ordered writes that keep nothing lost.
 type Service struct {
 	Store   *Store
+	Blobs   Blobs
 	Periods Periods
 	Catalog *instrument.Catalog
 	Access  Access

@@ -27,6 +27,8 @@ type Handler struct {
 	Units   Units
 	Access  Access
 	Service *Service
+	// UploadMax is the largest evidence file in bytes (UPLOAD_MAX_MB).
+	UploadMax int64
 }
 
 // Routes registers the read side of the assessment API.

@@ -32,6 +32,9 @@ type Row struct {
 	Scale    instrument.Scale
 	Answer   Answer
 	Versions []Version
+	// Shared lists, per file evidence id, the other units that uploaded the same bytes
+	// (shown to evaluators and leaders, not to the unit).
+	Shared   map[string][]string
 	Editable bool
 	Returned bool
 	// Set after a save: "tersimpan", "galat" (with Error) or "konflik" (with Mine, the
@@ -145,6 +148,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 		return nil, err
 	}
 	keep := filters[filter]
+	var walkErr error
 	inst.Walk(func(ar *instrument.Area, depth int) {
 		if depth <= 1 {
 			p.Bars = append(p.Bars, Bar{Code: ar.Code, Title: ar.Title, Depth: depth, Score: p.Score.Nodes[ar.Code], Points: inst.Points(ar)})
@@ -159,6 +163,24 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 				row.Answer = *ans
 			} else {
 				row.Answer = Answer{Indicator: ind.Code}
+			}
+			if u.Role != account.Staf && u.Role != account.Camat {
+				for _, e := range row.Answer.Evidence {
+					if e.Kind != EvidenceFile {
+						continue
+					}
+					others, err := h.Store.SharedWith(ctx, e.ID, a.Unit)
+					if err != nil {
+						walkErr = err
+						return
+					}
+					if len(others) > 0 {
+						if row.Shared == nil {
+							row.Shared = map[string][]string{}
+						}
+						row.Shared[e.ID] = others
+					}
+				}
 			}
 			row.Returned = row.Answer.Review != nil && row.Answer.Review.Verdict == VerdictReturned
 			row.Editable = p.Editable && (a.Status != Returned || row.Returned)
@@ -176,7 +198,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 			p.Groups = append(p.Groups, g)
 		}
 	})
-	return p, nil
+	return p, walkErr
 }
 
 // areaPath is "Manajemen Perubahan › Pemenuhan › Penyusunan Tim Kerja".

@@ -18,11 +18,12 @@ type Store struct {
 	assessments *mongo.Collection
 	sheets      *mongo.Collection
 	history     *mongo.Collection
+	refs        *mongo.Collection
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	return &Store{db: d, assessments: d.Collection("assessments"), sheets: d.Collection("sheets"), history: d.Collection("history")}
+	return &Store{db: d, assessments: d.Collection("assessments"), sheets: d.Collection("sheets"), history: d.Collection("history"), refs: d.Collection("evidence_refs")}
 }
 
 // EnsureIndexes creates the index of the listing filter.

@@ -64,7 +64,11 @@ func newServer(t testing.TB, cfg web.Config) *web.Server {
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return demoNow }
 	}
-	srv, err := New(cfg, stores, catalog, os.DirFS("../../public/vendor"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	blobs, err := NewBlobs(context.Background(), seeded, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(cfg, stores, blobs, catalog, os.DirFS("../../public/vendor"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatal(err)
 	}

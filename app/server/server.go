@@ -7,11 +7,13 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/db"
+	"github.com/rapor-rb/raporrb/app/evidence"
 	"github.com/rapor-rb/raporrb/app/home"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
@@ -44,7 +46,7 @@ func NewStores(d *db.DB) Stores {
 }
 
 // collections are every collection the application uses.
-var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit"}
+var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs"}
 
 // EnsureIndexes creates the collections and every store's indexes; safe to run at each start.
 func (s Stores) EnsureIndexes(ctx context.Context) error {
@@ -59,8 +61,8 @@ func (s Stores) EnsureIndexes(ctx context.Context) error {
 	return nil
 }
 
-// New builds the web server with every feature's routes.
-func New(cfg web.Config, st Stores, cat *instrument.Catalog, vendor fs.FS, log *slog.Logger) (*web.Server, error) {
+// New builds the web server with every feature's routes; blobs holds evidence bytes.
+func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Catalog, vendor fs.FS, log *slog.Logger) (*web.Server, error) {
 	static, err := fs.Sub(public.FS, ".")
 	if err != nil {
 		return nil, err
@@ -80,10 +82,21 @@ func New(cfg web.Config, st Stores, cat *instrument.Catalog, vendor fs.FS, log *
 	(&home.Handler{Assessments: st.Assessments, Access: access, Periods: st.Periods, Units: st.Units,
 		Users: st.Users, Catalog: cat, Rankings: rankings}).Routes(r)
 	instrument.Handler{Catalog: cat}.Routes(r)
-	service := &assessment.Service{Store: st.Assessments, Periods: st.Periods, Catalog: cat, Access: access, Now: cfg.Now}
-	ah := &assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service}
+	service := &assessment.Service{Store: st.Assessments, Blobs: blobs, Periods: st.Periods, Catalog: cat, Access: access, Now: cfg.Now}
+	ah := &assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service, UploadMax: srv.UploadMax()}
 	ah.Routes(r)
 	ah.PageRoutes(r)
+	ah.EvidenceRoutes(r)
 	(&ranking.Handler{Reader: rankings, Catalog: cat, Periods: st.Periods}).Routes(r)
 	return srv, nil
+}
+
+// NewBlobs returns the evidence store of the engine: files under dataDir/evidence with the
+// embedded engine (GridFS there would scan whole collections), GridFS on MongoDB.
+func NewBlobs(ctx context.Context, d *db.DB, dataDir string) (assessment.Blobs, error) {
+	if d.Embedded {
+		return evidence.NewDiskStore(filepath.Join(dataDir, "evidence"))
+	}
+	g := evidence.NewGridFSStore(d)
+	return g, g.EnsureIndexes(ctx)
 }

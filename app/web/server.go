@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/apperr"
 )
 
 // Config tunes the web layer; zero values take the defaults in New.
@@ -36,8 +37,11 @@ type Config struct {
 	LoginWindow        time.Duration
 	// RequestTimeout bounds the database work of one request.
 	RequestTimeout time.Duration
-	// BodyLimit is the largest request body accepted, in bytes.
+	// BodyLimit is the largest request body accepted, in bytes, except uploads.
 	BodyLimit int
+	// UploadMax is the largest evidence file, in bytes; upload bodies are streamed, never
+	// buffered whole, and the evidence store stops reading past it.
+	UploadMax int64
 	// Static holds css/js/img (embedded) and Vendor the npm-installed assets (on disk).
 	Static fs.FS
 	Vendor fs.FS
@@ -89,7 +93,10 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	if cfg.BodyLimit == 0 {
-		cfg.BodyLimit = 4 << 20
+		cfg.BodyLimit = 1 << 20
+	}
+	if cfg.UploadMax == 0 {
+		cfg.UploadMax = 20 << 20
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -108,9 +115,12 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, sessions: sessions, log: cfg.Logger, policies: map[string]account.Policy{}}
 	s.App = fiber.New(fiber.Config{
-		Views:                 engine,
-		ErrorHandler:          s.handleError,
+		Views:        engine,
+		ErrorHandler: s.handleError,
+		// Bodies past BodyLimit are streamed to the handler instead of buffered (uploads);
+		// limitBody refuses them on every other route.
 		BodyLimit:             cfg.BodyLimit,
+		StreamRequestBody:     true,
 		DisableStartupMessage: true,
 		ReadTimeout:           time.Minute,
 		WriteTimeout:          5 * time.Minute,
@@ -125,6 +135,7 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 	}))
 	s.App.Use(compress.New())
 	s.App.Use(s.requestContext)
+	s.App.Use(s.limitBody)
 	s.App.Use(rejectOperatorKeys)
 	s.App.Use(s.authenticate)
 	s.App.Use(csrf.New(csrf.Config{
@@ -137,6 +148,11 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 		Expiration:     cfg.SessionTTL,
 		ContextKey:     localCSRF,
 		Extractor: func(c *fiber.Ctx) (string, error) {
+			// A multipart upload carries the token in its URL: reading a form field would
+			// parse (and buffer) the whole body before the size check.
+			if IsMultipart(c) {
+				return c.Query(csrfField), nil
+			}
 			if t := c.FormValue(csrfField); t != "" {
 				return t, nil
 			}
@@ -160,6 +176,25 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 }
 
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
+// IsMultipart reports whether the request is a multipart upload.
+func IsMultipart(c *fiber.Ctx) bool {
+	return strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm)
+}
+
+// limitBody refuses a body larger than BodyLimit unless it is a multipart upload, which the
+// upload handlers stream with their own limit (UploadMax, a few parts' overhead allowed).
+func (s *Server) limitBody(c *fiber.Ctx) error {
+	n := int64(c.Request().Header.ContentLength())
+	limit := int64(s.cfg.BodyLimit)
+	if IsMultipart(c) {
+		limit = 10*s.cfg.UploadMax + 1<<20
+	}
+	if n > limit || (n < 0 && !IsMultipart(c) && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) {
+		return apperr.New(apperr.TooLarge, "Permintaan terlalu besar.")
+	}
+	return c.Next()
+}
 
 // requestContext bounds each request's database work; handlers use c.UserContext().
 func (s *Server) requestContext(c *fiber.Ctx) error {
@@ -265,6 +300,9 @@ func (s *Server) guard(p account.Policy) fiber.Handler {
 		return errForbidden("Halaman ini tidak tersedia untuk peran Anda.")
 	}
 }
+
+// UploadMax is the configured largest evidence file, in bytes.
+func (s *Server) UploadMax() int64 { return s.cfg.UploadMax }
 
 // CurrentUser returns the signed-in user of the request, or nil.
 func CurrentUser(c *fiber.Ctx) *account.User {

@@ -115,8 +115,12 @@ func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Ca
 	if _, err := fs.Stat(vendor, "echarts.min.js"); err != nil {
 		log.Warn("front-end assets missing; run `make assets` (make run does it)", "dir", cfg.VendorDir)
 	}
-	srv, err := server.New(web.Config{CookieSecure: cfg.CookieSecure, SessionTTL: cfg.SessionTTL,
-		LoginMaxPerAccount: cfg.LoginMaxPerAcc, LoginMaxPerAddress: cfg.LoginMaxPerIP}, st, cat, vendor, log)
+	blobs, err := server.NewBlobs(openCtx, d, cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("evidence store: %w", err)
+	}
+	srv, err := server.New(web.Config{CookieSecure: cfg.CookieSecure, SessionTTL: cfg.SessionTTL, UploadMax: int64(cfg.UploadMaxMB) << 20,
+		LoginMaxPerAccount: cfg.LoginMaxPerAcc, LoginMaxPerAddress: cfg.LoginMaxPerIP}, st, blobs, cat, vendor, log)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,192 @@
+package assessment
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/evidence"
+	"github.com/rapor-rb/raporrb/app/web"
+)
+
+// maxFilesPerUpload bounds one request; more evidence takes more requests.
+const maxFilesPerUpload = 10
+
+// EvidenceRoutes registers evidence uploads, links, downloads and removal, for the API and
+// the page alike (one code path: the Service).
+func (h *Handler) EvidenceRoutes(r web.Router) {
+	api := r.Group("/api/v1/assessments/:year/:instrument/:unit")
+	api.Post("/answers/:indicator/evidence", account.UnitMembers, h.apiAddEvidence)
+	api.Delete("/answers/:indicator/evidence/:sha", account.UnitMembers, h.apiRemoveEvidence)
+	api.Get("/evidence/:sha", account.SignedIn, h.download)
+
+	page := r.Group("/penilaian/:year/:instrument/:unit")
+	page.Post("/bukti/:indicator", account.UnitMembers, h.pageUpload)
+	page.Post("/tautan/:indicator", account.UnitMembers, h.pageLink)
+	page.Post("/bukti/:indicator/:sha/hapus", account.UnitMembers, h.pageRemove)
+	page.Get("/berkas/:sha", account.SignedIn, h.download)
+}
+
+// eachUpload streams the "file" parts of a multipart body to fn, never buffering a file.
+func eachUpload(c *fiber.Ctx, fn func(Upload) error) error {
+	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	if err != nil || mt != fiber.MIMEMultipartForm || params["boundary"] == "" {
+		return apperr.New(apperr.Invalid, "Unggah berkas sebagai multipart/form-data dengan kolom \"file\".")
+	}
+	var body io.Reader = bytes.NewReader(c.Body())
+	if s := c.Context().RequestBodyStream(); s != nil {
+		body = s
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	n := 0
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return apperr.New(apperr.Invalid, "Unggahan tidak lengkap atau rusak. Coba lagi.")
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		if part.FileName() == "" {
+			return apperr.New(apperr.Invalid, "Pilih berkas yang akan diunggah.")
+		}
+		if n++; n > maxFilesPerUpload {
+			return apperr.New(apperr.Invalid, "Paling banyak %d berkas sekali unggah.", maxFilesPerUpload)
+		}
+		if err := fn(Upload{Name: part.FileName(), Body: part}); err != nil {
+			return err
+		}
+	}
+	if n == 0 {
+		return apperr.New(apperr.Invalid, "Pilih berkas yang akan diunggah (kolom \"file\").")
+	}
+	return nil
+}
+
+func (h *Handler) apiAddEvidence(c *fiber.Ctx) error {
+	a, _, err := h.Load(c, account.Answer)
+	if err != nil {
+		return err
+	}
+	u, code := web.CurrentUser(c), c.Params("indicator")
+	var added []*Evidence
+	if web.IsMultipart(c) {
+		err = eachUpload(c, func(up Upload) error {
+			e, err := h.Service.AddFile(c.UserContext(), u, a.ID, code, up, h.UploadMax)
+			if err == nil {
+				added = append(added, e)
+			}
+			return err
+		})
+	} else {
+		var req struct {
+			URL  string `json:"url"`
+			Name string `json:"name"`
+		}
+		if jerr := json.Unmarshal(c.Body(), &req); jerr != nil || req.URL == "" {
+			return apperr.New(apperr.Invalid, "Kirim berkas (multipart, kolom \"file\") atau JSON {\"url\"} untuk tautan.")
+		}
+		var e *Evidence
+		if e, err = h.Service.AddLink(c.UserContext(), u, a.ID, code, req.URL, req.Name); err == nil {
+			added = append(added, e)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	c.Status(fiber.StatusCreated)
+	return c.JSON(fiber.Map{"evidence": added})
+}
+
+func (h *Handler) apiRemoveEvidence(c *fiber.Ctx) error {
+	a, _, err := h.Load(c, account.Answer)
+	if err != nil {
+		return err
+	}
+	if err := h.Service.RemoveEvidence(c.UserContext(), web.CurrentUser(c), a.ID, c.Params("indicator"), c.Params("sha")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// download serves evidence bytes to whoever may read the assessment, with the sniffed type,
+// nosniff, a CSP that runs nothing, and inline display only for PDF and images.
+func (h *Handler) download(c *fiber.Ctx) error {
+	a, _, err := h.Load(c, account.Read)
+	if err != nil {
+		return err
+	}
+	if !evidence.ValidID(c.Params("sha")) {
+		return apperr.New(apperr.NotFound, "Berkas bukti tidak ditemukan.")
+	}
+	e, rc, n, err := h.Service.OpenEvidence(c.UserContext(), web.CurrentUser(c), a, c.Params("sha"))
+	if err != nil {
+		return err
+	}
+	disposition := "attachment"
+	if e.Type == evidence.TypePDF || strings.HasPrefix(e.Type, "image/") {
+		disposition = "inline"
+	}
+	c.Set(fiber.HeaderContentType, e.Type)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'")
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": e.Name}))
+	c.Set(fiber.HeaderCacheControl, "private, max-age=3600")
+	return c.SendStream(rc, int(n))
+}
+
+// back returns to the indicator on the page after a form.
+func back(c *fiber.Ctx, code string) error {
+	base := "/penilaian/" + c.Params("year") + "/" + c.Params("instrument") + "/" + c.Params("unit")
+	return c.Redirect(base+"#ind-"+url.PathEscape(code), fiber.StatusSeeOther)
+}
+
+func (h *Handler) pageUpload(c *fiber.Ctx) error {
+	a, _, err := h.Load(c, account.Answer)
+	if err != nil {
+		return err
+	}
+	u, code := web.CurrentUser(c), c.Params("indicator")
+	err = eachUpload(c, func(up Upload) error {
+		_, err := h.Service.AddFile(c.UserContext(), u, a.ID, code, up, h.UploadMax)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return back(c, code)
+}
+
+func (h *Handler) pageLink(c *fiber.Ctx) error {
+	a, _, err := h.Load(c, account.Answer)
+	if err != nil {
+		return err
+	}
+	code := c.Params("indicator")
+	if _, err := h.Service.AddLink(c.UserContext(), web.CurrentUser(c), a.ID, code, c.FormValue("url"), c.FormValue("nama")); err != nil {
+		return err
+	}
+	return back(c, code)
+}
+
+func (h *Handler) pageRemove(c *fiber.Ctx) error {
+	a, _, err := h.Load(c, account.Answer)
+	if err != nil {
+		return err
+	}
+	code := c.Params("indicator")
+	if err := h.Service.RemoveEvidence(c.UserContext(), web.CurrentUser(c), a.ID, code, c.Params("sha")); err != nil {
+		return err
+	}
+	return back(c, code)
+}
