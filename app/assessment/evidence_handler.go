@@ -57,13 +57,17 @@ func eachUpload(c *fiber.Ctx, fn func(Upload) error) error {
 		if part.FormName() != "file" {
 			continue
 		}
-		if part.FileName() == "" {
+		// The name as the client sent it: Part.FileName would silently strip a path, and a
+		// name with separators must be refused, not rewritten.
+		_, disp, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+		name := disp["filename"]
+		if name == "" {
 			return apperr.New(apperr.Invalid, "Pilih berkas yang akan diunggah.")
 		}
 		if n++; n > maxFilesPerUpload {
 			return apperr.New(apperr.Invalid, "Paling banyak %d berkas sekali unggah.", maxFilesPerUpload)
 		}
-		if err := fn(Upload{Name: part.FileName(), Body: part}); err != nil {
+		if err := fn(Upload{Name: name, Body: part}); err != nil {
 			return err
 		}
 	}

@@ -50,6 +50,9 @@ func (c *client) do(method, path, body string) (int, map[string]any) {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	var out map[string]any
+	if len(raw) == 0 && resp.StatusCode == 204 {
+		return resp.StatusCode, nil
+	}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		c.t.Fatalf("%s %s: status %d, body not JSON: %.200s", method, path, resp.StatusCode, raw)
 	}

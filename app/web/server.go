@@ -191,7 +191,7 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 		limit = 10*s.cfg.UploadMax + 1<<20
 	}
 	if n > limit || (n < 0 && !IsMultipart(c) && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) {
-		return apperr.New(apperr.TooLarge, "Permintaan terlalu besar.")
+		return apperr.New(apperr.TooLarge, "Permintaan terlalu besar (batas %d MB).", (limit+(1<<20)-1)>>20)
 	}
 	return c.Next()
 }
