@@ -9,9 +9,9 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/textproto"
 	"net/url"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
