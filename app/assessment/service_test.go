@@ -243,3 +243,24 @@ func TestWhoAndWhenMayEdit(t *testing.T) {
 }
 
 func (r *Response) answer() scoring.Answer { return scoring.Answer{Option: r.Option, Number: r.Value} }
+
+// An admin's per-unit extension reopens a sheet whose period deadline has passed.
+func TestDeadlineExtension(t *testing.T) {
+	sv, _ := fixture(t)
+	ctx := context.Background()
+	late := *sv
+	late.Now = func() time.Time { return now.AddDate(0, 0, 10) }
+	if _, _, err := late.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.a", "Ya")); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("after the deadline = %v", err)
+	}
+	a, _ := sv.Store.ByID(ctx, sheetID)
+	ext := now.AddDate(0, 0, 14)
+	a.Deadline = &ext
+	sh, _ := sv.Store.Sheet(ctx, sheetID)
+	if err := sv.Store.Put(ctx, a, sh); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := late.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.a", "Ya")); err != nil {
+		t.Errorf("with an extension = %v", err)
+	}
+}

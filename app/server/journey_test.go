@@ -67,6 +67,37 @@ func TestBrowserCamatAnswersResolvesConflictAndSubmits(t *testing.T) {
 		t.Errorf("self-score did not move: %s → %s", total0, total1)
 	}
 
+	// Evidence: a PDF and an image through the plain file input (the form posts and the page
+	// comes back on the indicator), then a link.
+	dir := t.TempDir()
+	pdf, img := filepath.Join(dir, "SK_Tim_ZI.pdf"), filepath.Join(dir, "foto_apel.png")
+	if err := os.WriteFile(pdf, pdfBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(img, pngBytes(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const ev = "P.MP.PM.1.b"
+	var before, after int
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll('`+ind(ev)+` .evidence-list li').length`, &before)); err != nil {
+		t.Fatal(err)
+	}
+	err := chromedp.Run(ctx,
+		chromedp.SetUploadFiles(ind(ev)+` .upload-form input[type=file]`, []string{pdf, img}, chromedp.ByQuery),
+		chromedp.Click(ind(ev)+` .upload-form button`, chromedp.ByQuery),
+		chromedp.WaitVisible(ind(ev)+` .evidence-list li[data-kind=file]`, chromedp.ByQuery),
+		chromedp.SendKeys(ind(ev)+` .link-form input[name=url]`, "https://dokumen.contoh.go.id/zi/apel-pagi", chromedp.ByQuery),
+		chromedp.Click(ind(ev)+` .link-form button`, chromedp.ByQuery),
+		chromedp.WaitVisible(ind(ev)+` .evidence-list li[data-kind=link]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('`+ind(ev)+` .evidence-list li').length`, &after),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before+3 {
+		t.Errorf("evidence items %d → %d, want +3", before, after)
+	}
+
 	// A colleague (staf, through the API) saves the same indicator first.
 	staf := demoAccount(t, account.Staf, "")
 	api := login(t, srv, staf.Username)
@@ -83,7 +114,7 @@ func TestBrowserCamatAnswersResolvesConflictAndSubmits(t *testing.T) {
 	}
 	// The camat, still on the old rev, saves: conflict, both versions shown; keep mine.
 	var their, mine string
-	err := chromedp.Run(ctx,
+	err = chromedp.Run(ctx,
 		chromedp.SetValue(ind("P.MP.RF.1.b")+` input[name=jawaban]`, "42", chromedp.ByQuery),
 		chromedp.Click(ind("P.MP.RF.1.b")+` .answer-form button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(ind("P.MP.RF.1.b")+`[data-state="konflik"]`, chromedp.ByQuery),
