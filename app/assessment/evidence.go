@@ -118,7 +118,58 @@ func (sv *Service) editableFor(ctx context.Context, u *account.User, id, indicat
 // own next save into a conflict.
 func (sv *Service) link(ctx context.Context, u *account.User, id, indicator string, e Evidence) (*Evidence, error) {
 	e.By, e.At = u.Username, sv.Now().UTC()
-	err := sv.Store.db.Write(ctx, func(ctx context.Context) error {
+	err := sv.mutateSheet(ctx, u, id, indicator, func(a *Assessment, ans *Answer) (func() error, error) {
+		if slices.ContainsFunc(ans.Evidence, func(x Evidence) bool { return x.ID == e.ID }) {
+			return nil, apperr.New(apperr.Conflict, "Bukti %q sudah terlampir pada indikator %s.", e.Name, indicator)
+		}
+		if e.Kind == EvidenceFile {
+			// The reference before the link: a crash in between keeps bytes, never loses them.
+			if err := sv.Store.addRef(ctx, e.ID, ref{Assessment: id, Indicator: indicator, Unit: a.Unit}); err != nil {
+				return nil, err
+			}
+		}
+		ans.Evidence = append(ans.Evidence, e)
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// RemoveEvidence unlinks evidence from an indicator while the sheet is editable. The bytes
+// are deleted only when no sheet links them any more.
+func (sv *Service) RemoveEvidence(ctx context.Context, u *account.User, id, indicator, evidenceID string) error {
+	var orphan bool
+	err := sv.mutateSheet(ctx, u, id, indicator, func(a *Assessment, ans *Answer) (func() error, error) {
+		i := slices.IndexFunc(ans.Evidence, func(x Evidence) bool { return x.ID == evidenceID })
+		if i < 0 {
+			return nil, apperr.New(apperr.NotFound, "Bukti tidak ditemukan pada indikator %s.", indicator)
+		}
+		kind := ans.Evidence[i].Kind
+		ans.Evidence = slices.Delete(ans.Evidence, i, i+1)
+		if kind != EvidenceFile {
+			return nil, nil
+		}
+		// The reference goes after the sheet no longer links the bytes.
+		return func() error {
+			left, err := sv.Store.dropRef(ctx, evidenceID, ref{Assessment: id, Indicator: indicator, Unit: a.Unit})
+			orphan = left == 0
+			return err
+		}, nil
+	})
+	if err == nil && orphan {
+		err = sv.Blobs.Delete(ctx, evidenceID)
+	}
+	return err
+}
+
+// mutateSheet applies change to one indicator's answer on a fresh read of the sheet, writes
+// the sheet back conditioned on its rev (retrying when another indicator was saved
+// meanwhile), runs what change returned to do after the write, and refreshes the snapshot.
+// All of it under the write discipline of the engine.
+func (sv *Service) mutateSheet(ctx context.Context, u *account.User, id, indicator string, change func(a *Assessment, ans *Answer) (func() error, error)) error {
+	return sv.Store.db.Write(ctx, func(ctx context.Context) error {
 		for attempt := 0; attempt < 20; attempt++ {
 			a, err := sv.Store.ByID(ctx, id)
 			if err != nil {
@@ -136,16 +187,10 @@ func (sv *Service) link(ctx context.Context, u *account.User, id, indicator stri
 				sh.Answers = append(sh.Answers, Answer{Indicator: indicator})
 				ans = &sh.Answers[len(sh.Answers)-1]
 			}
-			if slices.ContainsFunc(ans.Evidence, func(x Evidence) bool { return x.ID == e.ID }) {
-				return apperr.New(apperr.Conflict, "Bukti %q sudah terlampir pada indikator %s.", e.Name, indicator)
+			after, err := change(a, ans)
+			if err != nil {
+				return err
 			}
-			if e.Kind == EvidenceFile {
-				// The reference first: a crash after it leaves bytes kept, never bytes lost.
-				if err := sv.Store.addRef(ctx, e.ID, ref{Assessment: id, Indicator: indicator, Unit: a.Unit}); err != nil {
-					return err
-				}
-			}
-			ans.Evidence = append(ans.Evidence, e)
 			rev := sh.Rev
 			sh.Rev++
 			ok, err := sv.Store.db.ReplaceIfRev(ctx, "sheets", id, rev, sh)
@@ -155,67 +200,15 @@ func (sv *Service) link(ctx context.Context, u *account.User, id, indicator stri
 			if !ok {
 				continue
 			}
-			return sv.Store.refreshProgress(ctx, sv, a, sh)
-		}
-		return apperr.New(apperr.Conflict, "Lembar kerja sedang banyak diubah. Coba lagi.")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &e, nil
-}
-
-// RemoveEvidence unlinks evidence from an indicator while the sheet is editable. The bytes
-// are deleted only when no sheet links them any more.
-func (sv *Service) RemoveEvidence(ctx context.Context, u *account.User, id, indicator, evidenceID string) error {
-	var orphan bool
-	err := sv.Store.db.Write(ctx, func(ctx context.Context) error {
-		for attempt := 0; attempt < 20; attempt++ {
-			a, err := sv.Store.ByID(ctx, id)
-			if err != nil {
-				return err
-			}
-			sh, err := sv.Store.Sheet(ctx, id)
-			if err != nil {
-				return err
-			}
-			if err := sv.CheckEditable(ctx, u, a, sh, indicator); err != nil {
-				return err
-			}
-			ans := sh.Answer(indicator)
-			i := -1
-			if ans != nil {
-				i = slices.IndexFunc(ans.Evidence, func(x Evidence) bool { return x.ID == evidenceID })
-			}
-			if i < 0 {
-				return apperr.New(apperr.NotFound, "Bukti tidak ditemukan pada indikator %s.", indicator)
-			}
-			kind := ans.Evidence[i].Kind
-			ans.Evidence = slices.Delete(ans.Evidence, i, i+1)
-			rev := sh.Rev
-			sh.Rev++
-			ok, err := sv.Store.db.ReplaceIfRev(ctx, "sheets", id, rev, sh)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			if kind == EvidenceFile {
-				left, err := sv.Store.dropRef(ctx, evidenceID, ref{Assessment: id, Indicator: indicator, Unit: a.Unit})
-				if err != nil {
+			if after != nil {
+				if err := after(); err != nil {
 					return err
 				}
-				orphan = left == 0
 			}
 			return sv.Store.refreshProgress(ctx, sv, a, sh)
 		}
 		return apperr.New(apperr.Conflict, "Lembar kerja sedang banyak diubah. Coba lagi.")
 	})
-	if err == nil && orphan {
-		err = sv.Blobs.Delete(ctx, evidenceID)
-	}
-	return err
 }
 
 // refreshProgress recomputes the derived snapshot after an evidence change.
