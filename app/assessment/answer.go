@@ -57,8 +57,9 @@ type Service struct {
 	Now     func() time.Time
 }
 
-// Deadline is the unit's effective deadline for self-assessment: its extension if an admin
-// set one, else the period's.
+// Deadline is the unit's effective deadline: its extension if an admin set one, else the
+// period's self-assessment deadline — or, for items the evaluator returned (which happens
+// after that deadline), the period's review deadline.
 func (sv *Service) Deadline(ctx context.Context, a *Assessment) (time.Time, error) {
 	if a.Deadline != nil {
 		return *a.Deadline, nil
@@ -70,6 +71,9 @@ func (sv *Service) Deadline(ctx context.Context, a *Assessment) (time.Time, erro
 	w, ok := p.Window(a.Instrument)
 	if !ok {
 		return time.Time{}, apperr.New(apperr.NotFound, "Instrumen %s tidak dijadwalkan pada periode %d.", a.Instrument, a.Period)
+	}
+	if a.Status == Returned {
+		return w.ReviewDeadline, nil
 	}
 	return w.SelfDeadline, nil
 }

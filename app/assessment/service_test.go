@@ -264,3 +264,33 @@ func TestDeadlineExtension(t *testing.T) {
 		t.Errorf("with an extension = %v", err)
 	}
 }
+
+// Returned items are fixed after the self-assessment deadline, until the review deadline,
+// and only those items.
+func TestReturnedItemsEditableUntilReviewDeadline(t *testing.T) {
+	sv, _ := fixture(t)
+	ctx := context.Background()
+	if _, _, err := sv.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.a", "Tidak")); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := sv.Store.ByID(ctx, sheetID)
+	sh, _ := sv.Store.Sheet(ctx, sheetID)
+	sh.Answer("P.MP.PM.1.a").Review = &Review{Option: "Tidak", Verdict: VerdictReturned, Comment: "SK belum ditandatangani", By: "inspektur", At: now}
+	a.Status = Returned
+	if err := sv.Store.Put(ctx, a, sh); err != nil {
+		t.Fatal(err)
+	}
+	later := *sv
+	later.Now = func() time.Time { return now.AddDate(0, 0, 10) } // past the self deadline, before the review deadline
+	if _, _, err := later.SaveAnswer(ctx, camat, sheetID, AnswerInput{Indicator: "P.MP.PM.1.a", Answer: scoring.Answer{Option: "Ya"}, Rev: 1}); err != nil {
+		t.Errorf("returned item = %v", err)
+	}
+	if _, _, err := later.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.b", "A")); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("item not returned = %v", err)
+	}
+	tooLate := *sv
+	tooLate.Now = func() time.Time { return now.AddDate(0, 2, 0) }
+	if _, _, err := tooLate.SaveAnswer(ctx, camat, sheetID, AnswerInput{Indicator: "P.MP.PM.1.a", Answer: scoring.Answer{Option: "Tidak"}, Rev: 2}); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("after the review deadline = %v", err)
+	}
+}
