@@ -134,43 +134,6 @@ func (d *DB) Put(ctx context.Context, coll string, id, doc any) error {
 	})
 }
 
-// ReplaceIfRev replaces the document id of coll with doc if its stored "rev" still equals
-// rev, and reports whether it did; rev 0 means the document must not exist yet. Call it
-// inside Write.
-//
-// On MongoDB the condition is part of the filter, so the check and the write are one atomic
-// step. On the embedded engine the caller holds the process-wide write lock, so the check can
-// be a read by _id followed by a replace by _id: the engine only uses its _id index when the
-// filter is _id alone (a two-field filter scans and decodes the whole collection), and its
-// conditional updates are not atomic anyway (FerretDB #3040).
-func (d *DB) ReplaceIfRev(ctx context.Context, coll string, id any, rev int64, doc any) (bool, error) {
-	c := d.Collection(coll)
-	if !d.Embedded {
-		if rev == 0 { // "not stored yet": whoever inserts first wins
-			_, err := c.InsertOne(ctx, doc)
-			if mongo.IsDuplicateKeyError(err) {
-				return false, nil
-			}
-			return err == nil, err
-		}
-		r, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "rev", Value: rev}}, doc)
-		if err != nil {
-			return false, err
-		}
-		return r.MatchedCount == 1, nil
-	}
-	ok, err := d.revIs(ctx, c, id, rev)
-	if err != nil || !ok {
-		return false, err
-	}
-	if rev == 0 {
-		_, err = c.InsertOne(ctx, doc)
-		return err == nil, err
-	}
-	_, err = c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc)
-	return err == nil, err
-}
-
 // SetIfNewer sets fields on the document id of coll unless it already records a version
 // (in field) at or past n; derived data written by concurrent savers thus never goes back in
 // time. On the embedded engine the caller holds the write lock, so a filter on _id alone (the
@@ -185,36 +148,46 @@ func (d *DB) SetIfNewer(ctx context.Context, coll string, id any, field string, 
 	return err
 }
 
-// SetIfRev sets fields (and rev+1) on the document id of coll if its "rev" still equals rev,
-// and reports whether it did; like ReplaceIfRev, atomic on MongoDB and under the write lock
-// on the embedded engine. Call it inside Write.
-func (d *DB) SetIfRev(ctx context.Context, coll string, id any, rev int64, set bson.D) (bool, error) {
+// ReplaceIfRev replaces the document id of coll with doc if its stored "rev" is still rev,
+// the rev the caller read inside the same Write; rev 0 means the caller found no document.
+// It reports whether it wrote.
+//
+// On MongoDB the condition is part of the filter, so check and write are one atomic step. On
+// the embedded engine the caller's read and this write happen under the process-wide write
+// lock, so nothing can have changed in between and the document is not read again: the engine
+// decodes a whole document even for a projection, and its conditional updates are not atomic
+// anyway (FerretDB #3040). A filter on _id alone is also the only one it answers from an index.
+func (d *DB) ReplaceIfRev(ctx context.Context, coll string, id any, rev int64, doc any) (bool, error) {
 	c := d.Collection(coll)
-	update := bson.D{{Key: "$set", Value: append(set, bson.E{Key: "rev", Value: rev + 1})}}
-	if !d.Embedded {
-		r, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "rev", Value: rev}}, update)
-		if err != nil {
-			return false, err
+	if rev == 0 { // not stored yet: whoever inserts first wins
+		_, err := c.InsertOne(ctx, doc)
+		if mongo.IsDuplicateKeyError(err) {
+			return false, nil
 		}
-		return r.MatchedCount == 1, nil
+		return err == nil, err
 	}
-	if ok, err := d.revIs(ctx, c, id, rev); err != nil || !ok {
+	filter := bson.D{{Key: "_id", Value: id}}
+	if !d.Embedded {
+		filter = append(filter, bson.E{Key: "rev", Value: rev})
+	}
+	r, err := c.ReplaceOne(ctx, filter, doc)
+	if err != nil {
 		return false, err
 	}
-	_, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
-	return err == nil, err
+	return r.MatchedCount == 1, nil
 }
 
-// revIs reports whether the stored document's rev equals rev (a missing document has rev 0).
-func (d *DB) revIs(ctx context.Context, c *mongo.Collection, id any, rev int64) (bool, error) {
-	var cur struct {
-		Rev int64 `bson:"rev"`
+// SetIfRev sets fields (and rev+1) on the document id of coll if its "rev" is still rev, the
+// rev the caller read inside the same Write, and reports whether it did; atomic on MongoDB,
+// under the write lock on the embedded engine (see ReplaceIfRev).
+func (d *DB) SetIfRev(ctx context.Context, coll string, id any, rev int64, set bson.D) (bool, error) {
+	filter := bson.D{{Key: "_id", Value: id}}
+	if !d.Embedded {
+		filter = append(filter, bson.E{Key: "rev", Value: rev})
 	}
-	err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "rev", Value: 1}})).Decode(&cur)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return rev == 0, nil
-	} else if err != nil {
+	r, err := d.Collection(coll).UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: append(set, bson.E{Key: "rev", Value: rev + 1})}})
+	if err != nil {
 		return false, err
 	}
-	return cur.Rev == rev, nil
+	return r.MatchedCount == 1, nil
 }

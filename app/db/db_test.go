@@ -188,3 +188,39 @@ func TestPrepareIndexesIDOnEmbedded(t *testing.T) {
 		t.Errorf("lookup by _id does not use the index:\n%s", plan)
 	}
 }
+
+// ReplaceIfRev on either engine: rev 0 inserts once, the read rev replaces; on MongoDB a stale
+// rev is refused by the filter (on the embedded engine the write lock rules staleness out).
+func TestReplaceIfRev(t *testing.T) {
+	d, err := openAt(t, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	err = d.Write(ctx, func(ctx context.Context) error {
+		if ok, err := d.ReplaceIfRev(ctx, "s", "x", 0, bson.M{"_id": "x", "rev": 1}); !ok || err != nil {
+			t.Errorf("first insert = %v, %v", ok, err)
+		}
+		if ok, err := d.ReplaceIfRev(ctx, "s", "x", 0, bson.M{"_id": "x", "rev": 1, "v": "kedua"}); ok || err != nil {
+			t.Errorf("second insert at rev 0 = %v, %v; want refused", ok, err)
+		}
+		if ok, err := d.ReplaceIfRev(ctx, "s", "x", 1, bson.M{"_id": "x", "rev": 2, "v": "baru"}); !ok || err != nil {
+			t.Errorf("replace at the read rev = %v, %v", ok, err)
+		}
+		if ok, err := d.SetIfRev(ctx, "s", "x", 2, bson.D{{Key: "v", Value: "diset"}}); !ok || err != nil {
+			t.Errorf("set at the read rev = %v, %v", ok, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Rev int
+		V   string
+	}
+	if err := d.Collection("s").FindOne(ctx, bson.M{"_id": "x"}).Decode(&got); err != nil || got.Rev != 3 || got.V != "diset" {
+		t.Errorf("stored = %+v, %v", got, err)
+	}
+}
