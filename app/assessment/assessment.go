@@ -268,33 +268,40 @@ func (s *Sheet) Answer(indicator string) *Answer {
 	return nil
 }
 
-func toScoring(option string, value *float64) scoring.Answer {
-	if option != "" {
-		return scoring.Answer{Option: option}
+// answered reports whether an answer holds an option or a number.
+func answered(option string, value *float64) bool { return option != "" || value != nil }
+
+// answersOf collects, in the scoring engine's form, the answer pick finds on each indicator.
+func (s *Sheet) answersOf(pick func(Answer) (option string, value *float64)) scoring.Answers {
+	out := scoring.Answers{}
+	for _, a := range s.Answers {
+		if option, value := pick(a); option != "" {
+			out[a.Indicator] = scoring.Answer{Option: option}
+		} else if value != nil {
+			out[a.Indicator] = scoring.Answer{Number: value}
+		}
 	}
-	return scoring.Answer{Number: value}
+	return out
 }
 
 // SelfAnswers returns the unit's answers in the scoring engine's form.
 func (s *Sheet) SelfAnswers() scoring.Answers {
-	out := scoring.Answers{}
-	for _, a := range s.Answers {
-		if a.Self != nil && (a.Self.Option != "" || a.Self.Value != nil) {
-			out[a.Indicator] = toScoring(a.Self.Option, a.Self.Value)
+	return s.answersOf(func(a Answer) (string, *float64) {
+		if a.Self == nil {
+			return "", nil
 		}
-	}
-	return out
+		return a.Self.Option, a.Self.Value
+	})
 }
 
 // ReviewAnswers returns the evaluator's answers in the scoring engine's form.
 func (s *Sheet) ReviewAnswers() scoring.Answers {
-	out := scoring.Answers{}
-	for _, a := range s.Answers {
-		if a.Review != nil && (a.Review.Option != "" || a.Review.Value != nil) {
-			out[a.Indicator] = toScoring(a.Review.Option, a.Review.Value)
+	return s.answersOf(func(a Answer) (string, *float64) {
+		if a.Review == nil {
+			return "", nil
 		}
-	}
-	return out
+		return a.Review.Option, a.Review.Value
+	})
 }
 
 // ProgressOf counts a sheet's indicators against the instrument.
@@ -304,7 +311,7 @@ func ProgressOf(inst *instrument.Instrument, s *Sheet) Progress {
 		if _, ok := inst.Indicator(a.Indicator); !ok {
 			continue
 		}
-		if a.Self != nil && (a.Self.Option != "" || a.Self.Value != nil) {
+		if a.Self != nil && answered(a.Self.Option, a.Self.Value) {
 			p.Answered++
 		}
 		if len(a.Evidence) > 0 {

@@ -107,27 +107,14 @@ func BenchmarkSaveAnswer(b *testing.B) {
 			var lat []time.Duration
 			for b.Loop() {
 				sh, _ := sv.Store.Sheet(ctx, id)
-				var mu sync.Mutex
-				var wg sync.WaitGroup
-				for _, in := range inputs {
+				saves := make([]func() error, len(inputs))
+				for i, in := range inputs {
 					if a := sh.Answer(in.Indicator); a != nil {
 						in.Rev = a.Rev
 					}
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						t0 := time.Now()
-						_, _, err := sv.SaveAnswer(ctx, camat, id, in)
-						el := time.Since(t0)
-						if err != nil {
-							b.Error(err)
-						}
-						mu.Lock()
-						lat = append(lat, el)
-						mu.Unlock()
-					}()
+					saves[i] = func() error { _, _, err := sv.SaveAnswer(ctx, camat, id, in); return err }
 				}
-				wg.Wait()
+				lat = append(lat, concurrently(b, saves)...)
 			}
 			report(b, lat)
 		})
@@ -136,33 +123,38 @@ func BenchmarkSaveAnswer(b *testing.B) {
 			if err := d.Collection("sheets").FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&raw); err != nil {
 				b.Fatal(err)
 			}
+			replace := func() error {
+				return d.Write(ctx, func(ctx context.Context) error {
+					_, err := d.Collection("sheets").ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, raw)
+					return err
+				})
+			}
 			var lat []time.Duration
 			for b.Loop() {
-				var mu sync.Mutex
-				var wg sync.WaitGroup
-				for range 50 {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						t0 := time.Now()
-						err := d.Write(ctx, func(ctx context.Context) error {
-							_, err := d.Collection("sheets").ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, raw)
-							return err
-						})
-						el := time.Since(t0)
-						if err != nil {
-							b.Error(err)
-						}
-						mu.Lock()
-						lat = append(lat, el)
-						mu.Unlock()
-					}()
-				}
-				wg.Wait()
+				lat = append(lat, concurrently(b, slices.Repeat([]func() error{replace}, 50))...)
 			}
 			report(b, lat)
 		})
 	}
+}
+
+// concurrently runs every fn at once and returns how long each took.
+func concurrently(b *testing.B, fns []func() error) []time.Duration {
+	lat := make([]time.Duration, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			if err := fn(); err != nil {
+				b.Error(err)
+			}
+			lat[i] = time.Since(t0)
+		}()
+	}
+	wg.Wait()
+	return lat
 }
 
 func report(b *testing.B, lat []time.Duration) {
