@@ -7,6 +7,7 @@ package charts
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -72,15 +73,66 @@ func RankedBars(title string, bars []RankedBar, max float64, thresholds []Thresh
 	return optionJSON(bar)
 }
 
-// optionJSON validates a chart and returns its ECharts option.
+// optionJSON validates a chart and returns its ECharts option. A chart without series gets
+// "series": [] rather than null.
 func optionJSON(c interface {
 	Validate()
 	JSON() map[string]any
 }) (json.RawMessage, error) {
 	c.Validate()
-	b, err := json.Marshal(c.JSON())
+	o := c.JSON()
+	if s, ok := o["series"].(ec.MultiSeries); ok && len(s) == 0 {
+		o["series"] = []any{}
+	}
+	b, err := json.Marshal(o)
 	if err != nil {
 		return nil, fmt.Errorf("chart option: %w", err)
 	}
 	return b, nil
+}
+
+// missing is ECharts' "no value": a bar or a line point holding it is left out, as a gap.
+const missing = "-"
+
+// Layout shared by the comparative charts: the title on top, the legend below the plot.
+var (
+	legendBottom = opts.Legend{Show: opts.Bool(true), Type: "scroll", Bottom: "0"}
+	gridLegend   = opts.Grid{Left: "4", Right: "48", Top: "40", Bottom: "36", ContainLabel: opts.Bool(true)}
+)
+
+// unitBars starts a horizontal bar chart with one category per unit and a value axis from 0 to
+// max (automatic when max ≤ 0). labels are in drawing order, bottom first: pass them through
+// topFirst so the caller's first row is drawn on top.
+func unitBars(title string, labels []string, max float64, value opts.XAxis) *ec.Bar {
+	value.Type, value.Min = "value", 0
+	if max > 0 {
+		value.Max = max
+	}
+	bar := ec.NewBar()
+	bar.SetGlobalOptions(
+		ec.WithTitleOpts(opts.Title{Title: title}),
+		ec.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
+		ec.WithLegendOpts(legendBottom),
+		ec.WithGridOpts(gridLegend),
+		ec.WithXAxisOpts(value),
+		ec.WithYAxisOpts(opts.YAxis{Type: "category"}),
+		ec.WithAnimation(false),
+	)
+	return bar.SetXAxis(labels).XYReversal()
+}
+
+// topFirst returns a reversed copy of s. ECharts draws the first category of a vertical
+// category axis at the bottom, so rows given best first must be passed last first.
+func topFirst[T any](s []T) []T {
+	r := make([]T, len(s))
+	for i, v := range s {
+		r[len(s)-1-i] = v
+	}
+	return r
+}
+
+// round rounds v to the given number of decimals.
+func round(v float64, decimals int) float64 {
+	p := math.Pow10(decimals)
+	return math.Round(v*p) / p
 }

@@ -74,3 +74,92 @@ func TestRankedBars(t *testing.T) {
 		t.Errorf("thresholds = %+v", s.MarkLine)
 	}
 }
+
+// option is the part of an ECharts option the tests read.
+type option struct {
+	Legend struct {
+		Data []string `json:"data"`
+	} `json:"legend"`
+	XAxis     []axis `json:"xAxis"`
+	YAxis     []axis `json:"yAxis"`
+	VisualMap []struct {
+		Min, Max float64
+	} `json:"visualMap"`
+	Radar struct {
+		Indicator []struct {
+			Name string
+			Max  float64
+		} `json:"indicator"`
+	} `json:"radar"`
+	Series []series `json:"series"`
+}
+
+type axis struct {
+	Type string   `json:"type"`
+	Data []string `json:"data"`
+	Max  float64  `json:"max"`
+}
+
+type series struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Stack    string `json:"stack"`
+	Data     []item `json:"data"`
+	MarkLine *struct {
+		Data []struct {
+			Name  string  `json:"name"`
+			YAxis float64 `json:"yAxis"`
+		} `json:"data"`
+	} `json:"markLine"`
+}
+
+// item is a data item: {name, value} where value is a number, "-", or an array.
+type item struct {
+	Name  string `json:"name"`
+	Value any    `json:"value"`
+}
+
+func parse(t *testing.T, raw json.RawMessage) option {
+	t.Helper()
+	var o option
+	if err := json.Unmarshal(raw, &o); err != nil {
+		t.Fatalf("option is not valid JSON: %v\n%s", err, raw)
+	}
+	return o
+}
+
+// perUnit checks that o has the named series in order, each holding exactly one item per unit.
+func perUnit(t *testing.T, o option, units int, names ...string) {
+	t.Helper()
+	if len(o.Series) != len(names) {
+		t.Fatalf("%d series, want %d (%v)", len(o.Series), len(names), names)
+	}
+	for i, s := range o.Series {
+		if s.Name != names[i] {
+			t.Errorf("series %d = %q, want %q", i, s.Name, names[i])
+		}
+		if len(s.Data) != units {
+			t.Errorf("series %q has %d items, want %d", s.Name, len(s.Data), units)
+		}
+	}
+}
+
+// values returns the values of a series' items, in drawing order.
+func values(s series) []any {
+	v := make([]any, len(s.Data))
+	for i, d := range s.Data {
+		v[i] = d.Value
+	}
+	return v
+}
+
+// names returns the names of a series' items, in drawing order.
+func names(s series) []string {
+	n := make([]string, len(s.Data))
+	for i, d := range s.Data {
+		n[i] = d.Name
+	}
+	return n
+}
+
+func ptr(v float64) *float64 { return &v }

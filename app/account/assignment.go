@@ -66,3 +66,14 @@ func (s *Assignments) IsAssigned(ctx context.Context, year int, instrument, eval
 	}
 	return slices.Contains(a.Units, unit), nil
 }
+
+// ForYear returns every assignment of one year, for the evaluators' consistency figures.
+func (s *Assignments) ForYear(ctx context.Context, year int) (_ []Assignment, err error) {
+	defer apperr.Wrap(&err, "assignments.ForYear(%d)", year)
+	cur, err := s.coll.Find(ctx, bson.D{{Key: "year", Value: year}})
+	if err != nil {
+		return nil, err
+	}
+	out := []Assignment{}
+	return out, cur.All(ctx, &out)
+}

@@ -195,6 +195,9 @@ func (sv *Service) SaveAnswer(ctx context.Context, u *account.User, id string, i
 			}); err != nil {
 				return fmt.Errorf("saving the score of %s: %w", id, err)
 			}
+			if err := sv.Store.recorded(ctx, id); err != nil {
+				return err
+			}
 			a.SheetRev = sh.Rev
 			ans := *cur
 			saved = &ans

@@ -221,8 +221,11 @@ func (s *Store) refreshProgress(ctx context.Context, sv *Service, a *Assessment,
 	if err := Rescore(inst, a, sh, prev); err != nil {
 		return err
 	}
-	return s.db.SetIfNewer(ctx, "assessments", a.ID, "sheet_rev", sh.Rev, bson.D{
-		{Key: "self", Value: a.Self}, {Key: "final", Value: a.Final}, {Key: "progress", Value: a.Progress}, {Key: "updated_at", Value: sv.Now().UTC()}})
+	if err := s.db.SetIfNewer(ctx, "assessments", a.ID, "sheet_rev", sh.Rev, bson.D{
+		{Key: "self", Value: a.Self}, {Key: "final", Value: a.Final}, {Key: "progress", Value: a.Progress}, {Key: "updated_at", Value: sv.Now().UTC()}}); err != nil {
+		return err
+	}
+	return s.recorded(ctx, a.ID)
 }
 
 func (s *Store) addRef(ctx context.Context, sha string, r ref) error {

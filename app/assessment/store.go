@@ -19,6 +19,25 @@ type Store struct {
 	sheets      *mongo.Collection
 	history     *mongo.Collection
 	refs        *mongo.Collection
+	board       Board
+}
+
+// Board is told of every stored change to an assessment's status, snapshots or progress, so
+// the per-period boards that rankings read stay in step (ranking.Board implements it). It is
+// called inside the store's write, holding the write lock.
+type Board interface {
+	Record(ctx context.Context, id string) error
+}
+
+// SetBoard connects the board that follows this store's writes.
+func (s *Store) SetBoard(b Board) { s.board = b }
+
+// recorded hands the assessment id to the board, if one is connected.
+func (s *Store) recorded(ctx context.Context, id string) error {
+	if s.board == nil {
+		return nil
+	}
+	return s.board.Record(ctx, id)
 }
 
 // NewStore returns a Store on d.
@@ -54,8 +73,10 @@ func (s *Store) Put(ctx context.Context, a *Assessment, sh *Sheet) (err error) {
 				return err
 			}
 		}
-		_, err := s.assessments.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, a, options.Replace().SetUpsert(true))
-		return err
+		if _, err := s.assessments.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, a, options.Replace().SetUpsert(true)); err != nil {
+			return err
+		}
+		return s.recorded(ctx, a.ID)
 	})
 }
 

@@ -39,7 +39,7 @@ func (sv *Service) Submit(ctx context.Context, u *account.User, id string) (*Ass
 		}
 		a.Status, a.SubmittedAt, a.UpdatedAt, a.Rev = Submitted, &now, now, a.Rev+1
 		out = a
-		return nil
+		return sv.Store.recorded(ctx, id)
 	})
 	return out, err
 }

@@ -4,7 +4,6 @@ package home
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,7 +12,6 @@ import (
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
-	"github.com/rapor-rb/raporrb/app/ranking"
 	"github.com/rapor-rb/raporrb/app/unit"
 	"github.com/rapor-rb/raporrb/app/web"
 )
@@ -26,7 +24,6 @@ type Handler struct {
 	Units       *unit.Store
 	Users       *account.Store
 	Catalog     *instrument.Catalog
-	Rankings    ranking.Reader
 }
 
 // Routes registers the home page.
@@ -72,7 +69,8 @@ func (h *Handler) home(c *fiber.Ctx) error {
 	case account.Evaluator:
 		return h.evaluatorHome(c, p, data)
 	case account.Pimpinan:
-		return h.leaderHome(c, p, data)
+		// The bupati's home is the dashboard.
+		return c.Redirect("/dasbor?tahun=" + strconv.Itoa(p.Year))
 	default:
 		return h.adminHome(c, data)
 	}
@@ -150,39 +148,6 @@ func (h *Handler) evaluatorHome(c *fiber.Ctx, p *period.Period, data fiber.Map) 
 		return err
 	}
 	return web.Render(c, "home/evaluator", "Antrian reviu", data)
-}
-
-// Table is one instrument's ranking on the leader's home, with its chart's ECharts option.
-type Table struct {
-	Instrument *instrument.Instrument
-	Rows       []ranking.Row
-	Predicates []string
-	Chart      json.RawMessage
-}
-
-func (h *Handler) leaderHome(c *fiber.Ctx, p *period.Period, data fiber.Map) error {
-	var tables []Table
-	for _, w := range p.Instruments {
-		inst, ok := h.Catalog.Get(w.Instrument)
-		if !ok {
-			continue
-		}
-		rows, err := h.Rankings.Rows(c.UserContext(), p.Year, inst.ID, "")
-		if err != nil {
-			return err
-		}
-		chart, err := ranking.Chart(inst, rows)
-		if err != nil {
-			return err
-		}
-		t := Table{Instrument: inst, Rows: rows, Chart: chart}
-		for _, pr := range inst.Predicates {
-			t.Predicates = append(t.Predicates, pr.Key)
-		}
-		tables = append(tables, t)
-	}
-	data["Tabel"], data["Charts"] = tables, true
-	return web.Render(c, "home/pimpinan", "Peringkat kecamatan "+strconv.Itoa(p.Year), data)
 }
 
 func (h *Handler) adminHome(c *fiber.Ctx, data fiber.Map) error {

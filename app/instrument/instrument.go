@@ -17,6 +17,10 @@ const (
 	KindNumber  = "number"  // min..max, value = x/max
 )
 
+// SourceSurvey marks a scale whose answers are copied from an external survey recap (ZI's IPAK
+// and IPKP, IKM's NRR) rather than decided by the unit, so no planner may suggest raising them.
+const SourceSurvey = "survey"
+
 // Instrument is one evaluation sheet. It is built by Parse and must be treated as read-only:
 // the indexes used by the lookup methods are computed from the exported fields once.
 type Instrument struct {
@@ -42,7 +46,14 @@ type Scale struct {
 	Options []Option `yaml:"options,omitempty" json:"options,omitempty"`
 	Min     *float64 `yaml:"min,omitempty" json:"min,omitempty"`
 	Max     *float64 `yaml:"max,omitempty" json:"max,omitempty"`
+	// Source is where the answers come from: "" when the unit answers them itself, or
+	// SourceSurvey when they are taken from a survey recap.
+	Source string `yaml:"source,omitempty" json:"source,omitempty"`
 }
+
+// FromSurvey reports whether the scale's answers come from an external survey, which the unit
+// cannot improve by changing its own answers.
+func (s Scale) FromSurvey() bool { return s.Source == SourceSurvey }
 
 // Option is one choice of a choice scale.
 type Option struct {

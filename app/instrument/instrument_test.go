@@ -201,6 +201,8 @@ func TestParseErrors(t *testing.T) {
 			"t.yaml: scale n4: want 0 <= min < max, got min -1 and max 4"},
 		{"number without max", edit("min: 0, max: 4", "min: 0"),
 			"t.yaml: scale n4: a number scale needs min and max"},
+		{"unknown scale source", edit("{kind: percent}", "{kind: percent, source: survei}"),
+			`t.yaml: scale pct: unknown source "survei" (want survey, or none when the unit answers it)`},
 		{"percent with max", edit("{kind: percent}", "{kind: percent, max: 50}"),
 			"t.yaml: scale pct: a percent scale takes no options, min or max (it is always 0..100)"},
 		{"no areas", demoSheet[:strings.Index(demoSheet, "areas:")], "t.yaml: areas: the instrument has no areas"},
@@ -298,6 +300,39 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error = %q\n      want %q", msg, tt.want)
 			}
 		})
+	}
+}
+
+// Survey-based scales: the shipped sheets mark exactly the external survey results (ZI's IPAK and
+// IPKP, every IKM unsur), and a sheet may mark its own.
+func TestScaleSource(t *testing.T) {
+	cat, err := LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatalf("LoadFS(embedded) = %v", err)
+	}
+	want := map[string][]string{
+		"ikm-2017": {"IKM.U1", "IKM.U2", "IKM.U3", "IKM.U4", "IKM.U5", "IKM.U6", "IKM.U7", "IKM.U8", "IKM.U9"},
+		"zi-2021":  {"H.BA.IPAK.a", "H.PP.IPKP.a"},
+	}
+	for _, in := range cat.List() {
+		var got []string
+		for _, ind := range in.Indicators() {
+			if in.ScaleOf(ind.Code).FromSurvey() {
+				got = append(got, ind.Code)
+			}
+		}
+		if !slices.Equal(got, want[in.ID]) {
+			t.Errorf("%s: survey-based indicators %v, want %v", in.ID, got, want[in.ID])
+		}
+	}
+
+	in, err := Parse("t.yaml", []byte(edit("{kind: number, min: 0, max: 4}", "{kind: number, min: 0, max: 4, source: survey}")))
+	if err != nil {
+		t.Fatalf("Parse(source: survey) = %v", err)
+	}
+	if !in.ScaleOf("A.2.a").FromSurvey() || in.ScaleOf("A.1.b").FromSurvey() {
+		t.Errorf("FromSurvey: A.2.a %v, A.1.b %v; want true, false",
+			in.ScaleOf("A.2.a").FromSurvey(), in.ScaleOf("A.1.b").FromSurvey())
 	}
 }
 

@@ -142,6 +142,9 @@ func (v *validator) scale(name string, s Scale) error {
 		return v.errf("scales", "a scale has an empty name")
 	}
 	where := "scale " + name
+	if s.Source != "" && s.Source != SourceSurvey {
+		return v.errf(where, "unknown source %q (want %s, or none when the unit answers it)", s.Source, SourceSurvey)
+	}
 	switch s.Kind {
 	case KindChoice:
 		if s.Min != nil || s.Max != nil {

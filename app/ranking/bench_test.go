@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -11,78 +13,144 @@ import (
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/db"
 	"github.com/rapor-rb/raporrb/app/dbtest"
+	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/unit"
+	"github.com/rapor-rb/raporrb/seed/instruments"
 )
 
 var engine *db.DB
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &engine)) }
 
-// seedPeriod stores n kecamatan with five instruments' snapshots for one year, plus two other
-// years of noise, the shape of a kabupaten's real data.
-func seedPeriod(tb testing.TB, n int) (*db.DB, *assessment.Store, *unit.Store) {
+func loadCatalog(tb testing.TB) *instrument.Catalog {
 	tb.Helper()
-	d := dbtest.Fresh(tb, engine)
-	ctx := context.Background()
-	as, us := assessment.NewStore(d), unit.NewStore(d)
-	nodes := make(assessment.Nodes, 40)
-	for i := range nodes {
-		nodes[i] = assessment.NodeScore{Code: fmt.Sprintf("P.X.%d", i), Score: float64(i)}
-	}
-	docs := []any{}
-	for i := range n {
-		code := fmt.Sprintf("kec-%04d", i)
-		if err := us.Put(ctx, unit.Unit{Code: code, Name: fmt.Sprintf("Kecamatan %04d", i), Kind: unit.Kecamatan, Parent: "kab"}); err != nil {
-			tb.Fatal(err)
-		}
-		for _, year := range []int{2024, 2025, 2026} {
-			for _, inst := range []string{"zi-2021", "sakip-2021", "pekppp-2022", "ikm-2017", "new-normal-2020"} {
-				snap := assessment.Snapshot{Total: float64((i*37+year)%100) + 0.25, Grade: "B", Predicates: map[string]bool{"WBK": i%7 == 0}, Nodes: nodes}
-				docs = append(docs, assessment.Assessment{ID: assessment.ID(year, inst, code), Period: year, Instrument: inst, Unit: code,
-					Status: assessment.Final, Rev: 1, Self: snap, Final: &snap, Progress: assessment.Progress{Answered: 70, Total: 72}})
-			}
-		}
-	}
-	if _, err := d.Collection("assessments").InsertMany(ctx, docs); err != nil {
+	cat, err := instrument.LoadFS(instruments.FS)
+	if err != nil {
 		tb.Fatal(err)
 	}
-	return d, as, us
+	return cat
 }
 
-// BenchmarkReadPeriod reads all snapshots of one period and instrument: through the store
-// (decoded into Assessment) and, beside it, the raw driver doing the same Find into bson.Raw.
-func BenchmarkReadPeriod(b *testing.B) {
-	for _, n := range []int{30, 700} {
-		d, as, us := seedPeriod(b, n)
+// seedBoard is the bench seeder: n kecamatan under one parent, each with a ZI assessment of
+// 2026 whose snapshots have the catalog's real area codes, then the board built from them the
+// way start-up builds a missing one. Sizes: a kabupaten (30), a province (700), the nation
+// (7,277).
+func seedBoard(tb testing.TB, n int) (*db.DB, *Board) {
+	tb.Helper()
+	ctx := context.Background()
+	d := dbtest.Fresh(tb, engine)
+	if err := d.Prepare(ctx, "units", "assessments", "boards"); err != nil {
+		tb.Fatal(err)
+	}
+	cat := loadCatalog(tb)
+	zi, _ := cat.Get("zi-2021")
+	var units, docs []any
+	for i := range n {
+		code := fmt.Sprintf("kec-%05d", i)
+		units = append(units, unit.Unit{Code: code, Name: fmt.Sprintf("Kecamatan %05d", i), Kind: unit.Kecamatan, Parent: "nasional"})
+		snap := assessment.Snapshot{Total: float64((i*37)%100) + 0.25, Grade: "", Predicates: map[string]bool{"WBK": i%7 == 0, "WBBM": i%31 == 0}}
+		zi.Walk(func(a *instrument.Area, _ int) {
+			snap.Nodes = append(snap.Nodes, assessment.NodeScore{Code: a.Code, Score: float64(i%9) + 0.5})
+		})
+		final := snap
+		final.Total -= 3
+		docs = append(docs, assessment.Assessment{ID: assessment.ID(2026, zi.ID, code), Period: 2026, Instrument: zi.ID, Unit: code,
+			Status: assessment.Final, Rev: 3, SheetRev: 40, Self: snap, Final: &final, Progress: assessment.Progress{Answered: 70, Evidenced: 60, Reviewed: 70, Total: 72}})
+	}
+	for _, batch := range [][]any{units, docs} {
+		for i := 0; i < len(batch); i += 1000 {
+			if _, err := d.Database.Collection(collectionOf(batch[i])).InsertMany(ctx, batch[i:min(i+1000, len(batch))]); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	b := NewBoard(d, cat, unit.NewStore(d), assessment.NewStore(d), 0)
+	if err := b.Rebuild(ctx, 2026, zi.ID); err != nil {
+		tb.Fatal(err)
+	}
+	return d, b
+}
+
+func collectionOf(doc any) string {
+	if _, ok := doc.(unit.Unit); ok {
+		return "units"
+	}
+	return "assessments"
+}
+
+// BenchmarkRanking ranks every kecamatan of one period and instrument at the three sizes of
+// DESIGN.md: from the board document (cache dropped before each read), beside the raw driver
+// reading the same board into bson.Raw, beside a cached read (what a page view costs after
+// the first), and beside the scan of the assessments collection the board replaces.
+func BenchmarkRanking(b *testing.B) {
+	for _, n := range []int{30, 700, 7277} {
+		d, board := seedBoard(b, n)
 		ctx := context.Background()
-		b.Run(fmt.Sprintf("units=%d/store", n), func(b *testing.B) {
-			for b.Loop() {
-				got, err := as.List(ctx, assessment.Filter{Period: 2026, Instrument: "zi-2021"})
-				if err != nil || len(got) != n {
-					b.Fatalf("%d rows, %v", len(got), err)
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("units=%d/raw-driver", n), func(b *testing.B) {
-			for b.Loop() {
-				cur, err := d.Collection("assessments").Find(ctx, bson.D{{Key: "period", Value: 2026}, {Key: "instrument", Value: "zi-2021"}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				var raw []bson.Raw
-				if err := cur.All(ctx, &raw); err != nil || len(raw) != n {
-					b.Fatalf("%d rows, %v", len(raw), err)
-				}
-			}
-		})
+		key := boardID(2026, "zi-2021")
 		b.Run(fmt.Sprintf("units=%d/ranking", n), func(b *testing.B) {
-			r := Reader{Assessments: as, Units: us}
 			for b.Loop() {
-				rows, err := r.Rows(ctx, 2026, "zi-2021", "")
+				board.invalidate(key)
+				rows, err := board.Rows(ctx, 2026, "zi-2021")
 				if err != nil || len(rows) != n {
 					b.Fatalf("%d rows, %v", len(rows), err)
 				}
 			}
 		})
+		b.Run(fmt.Sprintf("units=%d/raw-driver", n), func(b *testing.B) {
+			for b.Loop() {
+				raw, err := d.Collection("boards").FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Raw()
+				if err != nil || len(raw) == 0 {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("units=%d/cached", n), func(b *testing.B) {
+			if _, err := board.Rows(ctx, 2026, "zi-2021"); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if rows, err := board.Rows(ctx, 2026, "zi-2021"); err != nil || len(rows) != n {
+					b.Fatalf("%d rows, %v", len(rows), err)
+				}
+			}
+			b.ReportMetric(rssMB(), "MB-RSS")
+		})
+		b.Run(fmt.Sprintf("units=%d/record-one", n), func(b *testing.B) {
+			// What a save adds at this size: one unit's line written into the board.
+			for b.Loop() {
+				if err := d.Write(ctx, func(ctx context.Context) error { return board.Record(ctx, assessment.ID(2026, "zi-2021", "kec-00001")) }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		if n <= 700 {
+			b.Run(fmt.Sprintf("units=%d/scan-assessments-raw", n), func(b *testing.B) {
+				for b.Loop() {
+					cur, err := d.Collection("assessments").Find(ctx, bson.D{{Key: "period", Value: 2026}, {Key: "instrument", Value: "zi-2021"}})
+					if err != nil {
+						b.Fatal(err)
+					}
+					var raw []bson.Raw
+					if err := cur.All(ctx, &raw); err != nil || len(raw) != n {
+						b.Fatalf("%d rows, %v", len(raw), err)
+					}
+				}
+			})
+		}
 	}
+}
+
+// rssMB is the process's resident memory (the embedded engine runs in this process too).
+func rssMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }

@@ -2,6 +2,8 @@ package ranking
 
 import (
 	"context"
+	"encoding/json"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,19 +21,24 @@ type Periods interface {
 	Current(ctx context.Context) (*period.Period, error)
 }
 
-// Handler serves rankings over the JSON API.
+// Handler serves rankings, the composite index and its weights over the JSON API.
 type Handler struct {
-	Reader  Reader
-	Catalog *instrument.Catalog
-	Periods Periods
+	Board    *Board
+	Settings *Settings
+	Catalog  *instrument.Catalog
+	Periods  Periods
+	Now      func() time.Time
 }
 
-// Routes registers GET /api/v1/rankings.
+// Routes registers the ranking API.
 func (h *Handler) Routes(r web.Router) {
-	r.Get("/api/v1/rankings", account.Leaders, h.api)
+	r.Get("/api/v1/rankings", account.Leaders, h.rankings)
+	r.Get("/api/v1/composite", account.Leaders, h.composite)
+	r.Get("/api/v1/composite-weights", account.Leaders, h.weights)
+	r.Put("/api/v1/composite-weights", account.AdminsOnly, h.putWeights)
 }
 
-func (h *Handler) api(c *fiber.Ctx) error {
+func (h *Handler) rankings(c *fiber.Ctx) error {
 	if err := account.Decide(web.CurrentUser(c), account.Rankings, account.Object{}); err != nil {
 		return err
 	}
@@ -42,25 +49,105 @@ func (h *Handler) api(c *fiber.Ctx) error {
 	if _, ok := h.Catalog.Get(instID); !ok {
 		return apperr.New(apperr.NotFound, "Instrumen %q tidak dikenal.", instID)
 	}
-	p, err := h.period(c.UserContext(), c.Query("period"))
+	p, err := ResolvePeriod(c.UserContext(), h.Periods, c.Query("period"))
 	if err != nil {
 		return err
 	}
-	rows, err := h.Reader.Rows(c.UserContext(), p.Year, instID, c.Query("parent"))
+	rows, err := h.Board.Ranking(c.UserContext(), p.Year, instID, c.Query("parent"))
 	if err != nil {
 		return err
+	}
+	if rows == nil {
+		rows = []Row{}
 	}
 	return c.JSON(fiber.Map{"period": p.Year, "instrument": instID, "rows": rows})
 }
 
-// period resolves a year parameter; empty means the current period.
-func (h *Handler) period(ctx context.Context, s string) (*period.Period, error) {
+func (h *Handler) composite(c *fiber.Ctx) error {
+	if err := account.Decide(web.CurrentUser(c), account.Rankings, account.Object{}); err != nil {
+		return err
+	}
+	p, err := ResolvePeriod(c.UserContext(), h.Periods, c.Query("period"))
+	if err != nil {
+		return err
+	}
+	insts, rows, err := h.Board.Period(c.UserContext(), h.Catalog, p)
+	if err != nil {
+		return err
+	}
+	w, err := h.Settings.Weights(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"period": p.Year, "weights": effective(insts, w), "rows": Composite(insts, rows, w)})
+}
+
+// effective lists the weight in force for each instrument of the period.
+func effective(insts []*instrument.Instrument, w Weights) []Weight {
+	out := make([]Weight, len(insts))
+	for i, in := range insts {
+		out[i] = Weight{Instrument: in.ID, Weight: w.Of(in.ID)}
+	}
+	return out
+}
+
+func (h *Handler) weights(c *fiber.Ctx) error {
+	w, err := h.Settings.Weights(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"weights": effective(h.Catalog.List(), w), "rev": w.Rev})
+}
+
+// weightsRequest is the body of PUT /api/v1/composite-weights.
+type weightsRequest struct {
+	Weights []Weight `json:"weights"`
+	Rev     *int64   `json:"rev"`
+}
+
+func (h *Handler) putWeights(c *fiber.Ctx) error {
+	u := web.CurrentUser(c)
+	if err := account.Decide(u, account.Manage, account.Object{}); err != nil {
+		return err
+	}
+	var req weightsRequest
+	if err := json.Unmarshal(c.Body(), &req); err != nil || req.Rev == nil {
+		return apperr.New(apperr.Invalid, "Badan permintaan harus JSON {\"weights\": [{\"instrument\", \"weight\"}], \"rev\"}.")
+	}
+	w, err := h.Settings.SetWeights(c.UserContext(), h.Catalog, req.Weights, *req.Rev, u.Username, h.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(w)
+}
+
+// ResolvePeriod reads a year parameter; empty means the current period. Unknown years are 404.
+func ResolvePeriod(ctx context.Context, ps Periods, s string) (*period.Period, error) {
 	if s == "" {
-		return h.Periods.Current(ctx)
+		return ps.Current(ctx)
 	}
 	y, err := assessment.ParseYear(s)
 	if err != nil {
 		return nil, err
 	}
-	return h.Periods.ByYear(ctx, y)
+	return ps.ByYear(ctx, y)
+}
+
+// Period returns the period's instruments (those of the catalog, in the period's order) and
+// each one's ranking of all units.
+func (b *Board) Period(ctx context.Context, cat *instrument.Catalog, p *period.Period) ([]*instrument.Instrument, map[string][]Row, error) {
+	var insts []*instrument.Instrument
+	rows := map[string][]Row{}
+	for _, w := range p.Instruments {
+		in, ok := cat.Get(w.Instrument)
+		if !ok {
+			continue
+		}
+		rs, err := b.Rows(ctx, p.Year, in.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		insts, rows[in.ID] = append(insts, in), rs
+	}
+	return insts, rows, nil
 }

@@ -7,18 +7,17 @@ import (
 )
 
 func TestRankUsesFinalOnlyWhenFinalAndSharesTies(t *testing.T) {
-	fin := func(unit string, self, final float64) assessment.Assessment {
-		return assessment.Assessment{Unit: unit, Status: assessment.Final, Self: assessment.Snapshot{Total: self},
+	names := map[string]string{"a": "Alfa", "b": "Bravo", "c": "Charlie", "d": "Delta"}
+	fin := func(unit string, self, final float64) Entry {
+		return Entry{Unit: unit, Name: names[unit], Status: assessment.Final, Self: assessment.Snapshot{Total: self},
 			Final: &assessment.Snapshot{Total: final, Grade: "B"}}
 	}
-	draft := func(unit string, self float64) assessment.Assessment {
+	draft := func(unit string, self float64) Entry {
 		// A partial review gives a Final snapshot too; it must not count before finalization.
-		return assessment.Assessment{Unit: unit, Status: assessment.InReview, Self: assessment.Snapshot{Total: self},
+		return Entry{Unit: unit, Name: names[unit], Status: assessment.InReview, Self: assessment.Snapshot{Total: self},
 			Final: &assessment.Snapshot{Total: 1}}
 	}
-	rows := Rank([]assessment.Assessment{
-		fin("a", 90, 70), draft("b", 80), fin("c", 75, 80), fin("d", 60, 70),
-	}, map[string]string{"a": "Alfa", "b": "Bravo", "c": "Charlie", "d": "Delta"})
+	rows := Rank([]Entry{fin("a", 90, 70), draft("b", 80), fin("c", 75, 80), fin("d", 60, 70)})
 	want := []struct {
 		unit  string
 		rank  int

@@ -172,3 +172,12 @@ func capitalize(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// String is the answer as a person reads it: the option key, or the number with a decimal
+// comma.
+func (a Answer) String() string {
+	if a.Number != nil {
+		return idNum(*a.Number)
+	}
+	return a.Option
+}

@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 		}
 		seeded = engine.WithName(fmt.Sprintf("seeded_%d", time.Now().UnixNano()))
 		defer seeded.Database.Drop(context.Background())
-		stores = NewStores(seeded)
+		stores = NewStores(seeded, catalog)
 		ctx := context.Background()
 		if err := stores.EnsureIndexes(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, err)

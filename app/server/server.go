@@ -12,6 +12,7 @@ import (
 
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/dashboard"
 	"github.com/rapor-rb/raporrb/app/db"
 	"github.com/rapor-rb/raporrb/app/evidence"
 	"github.com/rapor-rb/raporrb/app/home"
@@ -31,22 +32,55 @@ type Stores struct {
 	Units       *unit.Store
 	Periods     *period.Store
 	Assessments *assessment.Store
+	Board       *ranking.Board
+	Settings    *ranking.Settings
 }
 
-// NewStores opens every store on d.
-func NewStores(d *db.DB) Stores {
-	return Stores{
+// boardMaxAge is how long a cached ranking is trusted on MongoDB, where other instances may
+// write; the embedded engine has one process, which invalidates its cache exactly.
+const boardMaxAge = 5 * time.Second
+
+// NewStores opens every store on d; the ranking board follows the assessment store's writes.
+func NewStores(d *db.DB, cat *instrument.Catalog) Stores {
+	st := Stores{
 		DB:          d,
 		Users:       account.NewStore(d),
 		Assignments: account.NewAssignments(d),
 		Units:       unit.NewStore(d),
 		Periods:     period.NewStore(d),
 		Assessments: assessment.NewStore(d),
+		Settings:    ranking.NewSettings(d),
 	}
+	maxAge := boardMaxAge
+	if d.Embedded {
+		maxAge = 0
+	}
+	st.Board = ranking.NewBoard(d, cat, st.Units, st.Assessments, maxAge)
+	st.Assessments.SetBoard(st.Board)
+	return st
+}
+
+// EnsureBoards builds the ranking boards missing for any period (a data directory from before
+// boards existed), so that pages never find a ranking empty that has assessments.
+func (s Stores) EnsureBoards(ctx context.Context) error {
+	ps, err := s.Periods.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		ids := make([]string, len(p.Instruments))
+		for i, w := range p.Instruments {
+			ids[i] = w.Instrument
+		}
+		if err := s.Board.EnsureBuilt(ctx, []int{p.Year}, ids); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // collections are every collection the application uses.
-var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs"}
+var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings"}
 
 // EnsureIndexes creates the collections and every store's indexes; safe to run at each start.
 func (s Stores) EnsureIndexes(ctx context.Context) error {
@@ -77,17 +111,18 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	}
 	r := srv.Router()
 	access := assessment.Access{Assignments: st.Assignments}
-	rankings := ranking.Reader{Assessments: st.Assessments, Units: st.Units}
 
 	(&home.Handler{Assessments: st.Assessments, Access: access, Periods: st.Periods, Units: st.Units,
-		Users: st.Users, Catalog: cat, Rankings: rankings}).Routes(r)
+		Users: st.Users, Catalog: cat}).Routes(r)
 	instrument.Handler{Catalog: cat}.Routes(r)
 	service := &assessment.Service{Store: st.Assessments, Blobs: blobs, Periods: st.Periods, Catalog: cat, Access: access, Now: cfg.Now}
 	ah := &assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service, UploadMax: srv.UploadMax()}
 	ah.Routes(r)
 	ah.PageRoutes(r)
 	ah.EvidenceRoutes(r)
-	(&ranking.Handler{Reader: rankings, Catalog: cat, Periods: st.Periods}).Routes(r)
+	(&dashboard.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Assignments: st.Assignments,
+		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Now: cfg.Now}).Routes(r)
+	(&ranking.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	return srv, nil
 }
 

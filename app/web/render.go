@@ -54,6 +54,17 @@ func funcs(now func() time.Time) template.FuncMap {
 			}
 			return n * 100 / total
 		},
+		// signed formats a difference with its sign: +1,25 or −3,50.
+		"signed": func(x float64) string {
+			s := strings.Replace(fmt.Sprintf("%.2f", math.Abs(x)), ".", ",", 1)
+			switch {
+			case x > 0.004:
+				return "+" + s
+			case x < -0.004:
+				return "−" + s
+			}
+			return s
+		},
 		"add": func(a, b int) int { return a + b },
 		"sub": func(a, b int) int { return a - b },
 		// dict passes several values to a sub-template: dict "R" .Row "P" $.Page.

@@ -91,7 +91,7 @@ func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Ca
 	if d.Embedded {
 		log.Info("embedded database", "data_dir", cfg.DataDir, "mongo_addr", cfg.ExposeAddr)
 	}
-	st := server.NewStores(d)
+	st := server.NewStores(d, cat)
 	if err := st.EnsureIndexes(openCtx); err != nil {
 		return fmt.Errorf("creating indexes: %w", err)
 	}
@@ -111,6 +111,9 @@ func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Ca
 		}
 	}
 
+	if err := st.EnsureBoards(openCtx); err != nil {
+		return fmt.Errorf("building the ranking boards: %w", err)
+	}
 	vendor := os.DirFS(cfg.VendorDir)
 	if _, err := fs.Stat(vendor, "echarts.min.js"); err != nil {
 		log.Warn("front-end assets missing; run `make assets` (make run does it)", "dir", cfg.VendorDir)

@@ -1,0 +1,365 @@
+package dashboard
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/scoring"
+	"github.com/rapor-rb/raporrb/app/unit"
+	"github.com/rapor-rb/raporrb/app/web"
+	"github.com/rapor-rb/raporrb/charts"
+)
+
+// Subject is one kecamatan's assessment of one instrument, loaded for reading.
+type Subject struct {
+	A     *assessment.Assessment
+	Inst  *instrument.Instrument
+	Unit  *unit.Unit
+	Sheet *assessment.Sheet
+	Prev  scoring.Previous
+}
+
+// Final reports whether the evaluator's score is final.
+func (s *Subject) Final() bool { return s.A.Status == assessment.Final && s.A.Final != nil }
+
+// Basis is the snapshot rankings use: final when final, else the unit's own.
+func (s *Subject) Basis() assessment.Snapshot {
+	if s.Final() {
+		return *s.A.Final
+	}
+	return s.A.Self
+}
+
+// answers are the answers the basis was scored from.
+func (s *Subject) answers() scoring.Answers {
+	if s.Final() {
+		return s.Sheet.ReviewAnswers()
+	}
+	return s.Sheet.SelfAnswers()
+}
+
+// load resolves (year, instrument, unit): 404 for anything unknown, 403 when u may not act.
+func (h *Handler) load(ctx context.Context, u *account.User, act account.Action, year, instID, code string) (*Subject, error) {
+	y, err := assessment.ParseYear(year)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := h.instrumentOf(instID)
+	if err != nil {
+		return nil, err
+	}
+	un, err := h.Units.ByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	a, err := h.Assessments.ByID(ctx, assessment.ID(y, inst.ID, un.Code))
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Access.Decide(ctx, u, act, a); err != nil {
+		return nil, err
+	}
+	sh, err := h.Assessments.Sheet(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := h.Assessments.Previous(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return &Subject{A: a, Inst: inst, Unit: un, Sheet: sh, Prev: prev}, nil
+}
+
+// AreaLine is one area of the drill-down against the thresholds.
+type AreaLine struct {
+	Code, Title string
+	Depth       int
+	Points      float64
+	Self        float64
+	Final       *float64
+	Percent     float64 // of the basis score
+	Rules       []RuleCheck
+}
+
+// RuleCheck is one predicate's threshold on an area.
+type RuleCheck struct {
+	Predicate string
+	Min       float64
+	Pass      bool
+}
+
+// Weak is an indicator by the points it loses.
+type Weak struct {
+	instrument.Indicator
+	Answer  string
+	Lost    float64
+	Comment string
+}
+
+// Comment is one evaluator comment.
+type Comment struct {
+	Indicator, Text, Comment, Verdict, By string
+}
+
+// Drill is the drill-down page.
+type Drill struct {
+	*Subject
+	Areas    []AreaLine
+	Weakest  []Weak
+	Comments []Comment
+	Paths    []PathView
+	Chart    Chart
+	History  Chart
+	Years    []int
+	Scores   []*float64
+	Target   string
+}
+
+// PathView is one target's path with the indicator texts resolved.
+type PathView struct {
+	scoring.Path
+	Label string
+	Steps []StepView
+}
+
+// StepView is one step with its indicator.
+type StepView struct {
+	scoring.Step
+	Text     string
+	From, To string
+}
+
+func (h *Handler) drilldown(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	s, err := h.load(ctx, web.CurrentUser(c), account.Read, c.Params("year"), c.Params("instrument"), c.Params("unit"))
+	if err != nil {
+		return err
+	}
+	d := &Drill{Subject: s, Target: c.Query("target")}
+	d.Areas = areaLines(s)
+	d.Weakest = weakest(s, 10)
+	d.Comments = comments(s)
+	if d.Paths, err = paths(s); err != nil {
+		return err
+	}
+	sf := make([]charts.SelfFinal, 0, len(d.Areas))
+	for _, a := range d.Areas {
+		if a.Depth <= 1 {
+			sf = append(sf, charts.SelfFinal{Label: a.Code + " " + a.Title, Self: scoring.Round2(a.Self / a.Points * 100), Final: pctPtr(a.Final, a.Points)})
+		}
+	}
+	opt, err := charts.SelfVsFinal("Mandiri dan akhir per area (% dari maksimum)", sf, 100)
+	if err != nil {
+		return err
+	}
+	d.Chart = Chart{ID: "area-mandiri-akhir", Label: "Grafik nilai mandiri dan akhir per area", Option: opt, Rows: len(sf) * 2}
+	if err := h.history(ctx, d); err != nil {
+		return err
+	}
+	return web.Render(c, "dashboard/drilldown", fmt.Sprintf("%s · %s %d", s.Unit.Name, s.Inst.Title, s.A.Period),
+		fiber.Map{"D": d, "Charts": true, "Leader": leader(c) == nil})
+}
+
+func pctPtr(x *float64, points float64) *float64 {
+	if x == nil || points == 0 {
+		return nil
+	}
+	v := scoring.Round2(*x / points * 100)
+	return &v
+}
+
+// areaLines lists the areas to depth 2 with every predicate threshold that applies to them.
+func areaLines(s *Subject) []AreaLine {
+	basis := s.Basis()
+	var out []AreaLine
+	s.Inst.Walk(func(a *instrument.Area, depth int) {
+		if depth > 2 {
+			return
+		}
+		l := AreaLine{Code: a.Code, Title: a.Title, Depth: depth, Points: s.Inst.Points(a), Self: s.A.Self.Node(a.Code)}
+		if s.A.Final != nil {
+			f := s.A.Final.Node(a.Code)
+			l.Final = &f
+		}
+		score := basis.Node(a.Code)
+		if l.Points > 0 {
+			l.Percent = scoring.Round2(score / l.Points * 100)
+		}
+		for _, p := range s.Inst.Predicates {
+			for _, r := range p.Rules {
+				var min float64
+				switch {
+				case r.Node == a.Code && r.Min != nil:
+					min = *r.Min
+				case r.EachChildOf != "" && r.MinRatio != nil && isChild(s.Inst, r.EachChildOf, a.Code):
+					min = scoring.Round2(*r.MinRatio * l.Points)
+				default:
+					continue
+				}
+				l.Rules = append(l.Rules, RuleCheck{Predicate: p.Key, Min: min, Pass: scoring.Round2(score) >= scoring.Round2(min)})
+			}
+		}
+		out = append(out, l)
+	})
+	return out
+}
+
+func isChild(inst *instrument.Instrument, parent, code string) bool {
+	return slices.ContainsFunc(inst.Children(parent), func(a *instrument.Area) bool { return a.Code == code })
+}
+
+// weakest lists the n indicators that lose the most points on the basis answers: where an
+// improvement pays most.
+func weakest(s *Subject, n int) []Weak {
+	answers := s.answers()
+	var out []Weak
+	for _, ind := range s.Inst.Indicators() {
+		leaf := s.Inst.LeafOf(ind.Code)
+		share := s.Inst.Points(leaf) / float64(len(leaf.Indicators))
+		v := 0.0
+		if a, ok := answers[ind.Code]; ok {
+			v, _ = scoring.Value(s.Inst.ScaleOf(ind.Code), a)
+		}
+		w := Weak{Indicator: ind, Answer: answerText(answers, ind.Code), Lost: scoring.Round2(share * (1 - v))}
+		if a := s.Sheet.Answer(ind.Code); a != nil && a.Review != nil {
+			w.Comment = a.Review.Comment
+		}
+		if w.Lost > 0 {
+			out = append(out, w)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Weak) int { return cmp.Compare(b.Lost, a.Lost) })
+	return out[:min(n, len(out))]
+}
+
+func answerText(as scoring.Answers, code string) string {
+	a, ok := as[code]
+	if !ok {
+		return "belum dijawab"
+	}
+	return a.String()
+}
+
+// comments lists every evaluator comment in sheet order.
+func comments(s *Subject) []Comment {
+	var out []Comment
+	for _, ind := range s.Inst.Indicators() {
+		a := s.Sheet.Answer(ind.Code)
+		if a == nil || a.Review == nil || a.Review.Comment == "" {
+			continue
+		}
+		verdict := "Sesuai"
+		if a.Review.Verdict == assessment.VerdictReturned {
+			verdict = "Dikembalikan"
+		}
+		out = append(out, Comment{Indicator: ind.Code, Text: ind.Text, Comment: a.Review.Comment, Verdict: verdict, By: a.Review.By})
+	}
+	return out
+}
+
+// targets are what a path can aim for: every predicate, then the next grade.
+func targets(inst *instrument.Instrument) []string {
+	var out []string
+	for _, p := range inst.Predicates {
+		out = append(out, p.Key)
+	}
+	if len(inst.Grades) > 0 {
+		out = append(out, scoring.TargetNext)
+	}
+	return out
+}
+
+// paths plans every target from the basis answers.
+func paths(s *Subject) ([]PathView, error) {
+	var out []PathView
+	for _, t := range targets(s.Inst) {
+		v, err := planView(s, t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func planView(s *Subject, target string) (PathView, error) {
+	p, err := scoring.PlanPath(s.Inst, s.answers(), s.Prev, target)
+	if err != nil {
+		return PathView{}, err
+	}
+	v := PathView{Path: p, Label: p.Target}
+	if pr, ok := s.Inst.Predicate(p.Target); ok {
+		v.Label = pr.Label
+	} else {
+		for _, g := range s.Inst.Grades {
+			if g.Key == p.Target {
+				v.Label = "Predikat " + g.Key + " (" + g.Label + ")"
+			}
+		}
+	}
+	answers := s.answers()
+	for _, st := range p.Steps {
+		ind, _ := s.Inst.Indicator(st.Indicator)
+		v.Steps = append(v.Steps, StepView{Step: st, Text: ind.Text, From: answerText(answers, st.Indicator), To: st.To.String()})
+	}
+	return v, nil
+}
+
+// history is the unit's basis score on this instrument in every period, from the boards.
+func (h *Handler) history(ctx context.Context, d *Drill) error {
+	years, err := h.years(ctx, d.Inst.ID)
+	if err != nil {
+		return err
+	}
+	d.Years, d.Scores = years, make([]*float64, len(years))
+	for i, y := range years {
+		rows, err := h.Board.Rows(ctx, y, d.Inst.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if r.Unit == d.A.Unit {
+				v := r.Score
+				d.Scores[i] = &v
+			}
+		}
+	}
+	opt, err := charts.Trend("Nilai per tahun", years, []charts.TrendLine{{Name: d.Unit.Name, Values: d.Scores}}, d.Inst.ScaleMax, thresholds(d.Inst))
+	if err != nil {
+		return err
+	}
+	d.History = Chart{ID: "riwayat", Label: "Grafik nilai " + d.Unit.Name + " per tahun", Option: opt, Rows: 12}
+	return nil
+}
+
+func (h *Handler) pathAPI(c *fiber.Ctx) error {
+	s, err := h.load(c.UserContext(), web.CurrentUser(c), account.Read, c.Params("year"), c.Params("instrument"), c.Params("unit"))
+	if err != nil {
+		return err
+	}
+	target := c.Query("target")
+	if target == "" {
+		return apperr.New(apperr.Invalid, "Parameter target wajib diisi, misalnya target=WBK (pilihan: %v).", targets(s.Inst))
+	}
+	p, err := scoring.PlanPath(s.Inst, s.answers(), s.Prev, target)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"period": s.A.Period, "instrument": s.Inst.ID, "unit": s.Unit.Code,
+		"basis": basisName(s), "path": p})
+}
+
+func basisName(s *Subject) string {
+	if s.Final() {
+		return "final"
+	}
+	return "self"
+}

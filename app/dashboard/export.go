@@ -1,0 +1,162 @@
+package dashboard
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/export"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/ranking"
+	"github.com/rapor-rb/raporrb/app/web"
+)
+
+const (
+	mimeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	mimeCSV  = "text/csv; charset=utf-8"
+)
+
+// rankingTable is one instrument's ranking as an export table, the numbers of the API.
+func rankingTable(in *instrument.Instrument, year int, rows []ranking.Row, caption string) export.Table {
+	header := []string{"Peringkat", "Kode", "Kecamatan", "Nilai", "Nilai akhir", "Nilai mandiri", "Predikat", "Status", "Dijawab", "Berbukti", "Direviu", "Jumlah indikator"}
+	for _, p := range in.Predicates {
+		header = append(header, p.Key)
+	}
+	t := export.Table{Name: in.ID, Title: fmt.Sprintf("Peringkat %s %d", in.Title, year), Caption: caption, Header: header}
+	for _, r := range rows {
+		row := []any{r.Rank, r.Unit, r.Name, r.Score, r.Final, r.Self, r.Grade, r.Status.Label(),
+			r.Progress.Answered, r.Progress.Evidenced, r.Progress.Reviewed, r.Progress.Total}
+		for _, p := range in.Predicates {
+			row = append(row, r.Predicates[p.Key])
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// compositeTable is the composite index as an export table.
+func compositeTable(insts []*instrument.Instrument, year int, rows []ranking.CompositeRow, caption string) export.Table {
+	header := []string{"Peringkat", "Kode", "Kecamatan", "Indeks komposit", "Semua final"}
+	for _, in := range insts {
+		header = append(header, in.ID+" (0–100)", in.ID+" (sumbangan)")
+	}
+	t := export.Table{Name: "komposit", Title: fmt.Sprintf("Indeks komposit %d", year), Caption: caption, Header: header}
+	for _, r := range rows {
+		row := []any{r.Rank, r.Unit, r.Name, r.Index, r.Final}
+		for _, p := range r.Parts {
+			row = append(row, p.Score, p.Points)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func (h *Handler) caption(year int) string {
+	return fmt.Sprintf("Periode %d · dicetak %s · nilai akhir bila final, selain itu nilai mandiri", year, h.Now().Format("02-01-2006 15:04"))
+}
+
+func (h *Handler) rankingsXLSX(c *fiber.Ctx) error {
+	if err := exporter(c); err != nil {
+		return err
+	}
+	p, err := h.period(c, c.Params("year"))
+	if err != nil {
+		return err
+	}
+	insts, rows, err := h.Board.Period(c.UserContext(), h.Catalog, p)
+	if err != nil {
+		return err
+	}
+	w, err := h.Settings.Weights(c.UserContext())
+	if err != nil {
+		return err
+	}
+	caption := h.caption(p.Year)
+	tables := []export.Table{compositeTable(insts, p.Year, ranking.Composite(insts, rows, w), caption)}
+	for _, in := range insts {
+		tables = append(tables, rankingTable(in, p.Year, rows[in.ID], caption))
+	}
+	var buf bytes.Buffer
+	if err := export.WriteXLSX(&buf, tables...); err != nil {
+		return err
+	}
+	return download(c, fmt.Sprintf("peringkat-%d.xlsx", p.Year), mimeXLSX, buf.Bytes())
+}
+
+func (h *Handler) rankingsCSV(c *fiber.Ctx) error {
+	if err := exporter(c); err != nil {
+		return err
+	}
+	p, err := h.period(c, c.Params("year"))
+	if err != nil {
+		return err
+	}
+	insts, rows, err := h.Board.Period(c.UserContext(), h.Catalog, p)
+	if err != nil {
+		return err
+	}
+	id := c.Query("instrumen")
+	var t export.Table
+	switch {
+	case id == "komposit":
+		w, err := h.Settings.Weights(c.UserContext())
+		if err != nil {
+			return err
+		}
+		t = compositeTable(insts, p.Year, ranking.Composite(insts, rows, w), h.caption(p.Year))
+	case id == "":
+		return apperr.New(apperr.Invalid, "Parameter instrumen wajib diisi, misalnya instrumen=zi-2021 atau instrumen=komposit.")
+	default:
+		in, err := h.instrumentOf(id)
+		if err != nil {
+			return err
+		}
+		if _, ok := rows[in.ID]; !ok {
+			return errUnknownInPeriod(in.ID, p.Year)
+		}
+		t = rankingTable(in, p.Year, rows[in.ID], h.caption(p.Year))
+	}
+	var buf bytes.Buffer
+	if err := export.WriteCSV(&buf, t); err != nil {
+		return err
+	}
+	return download(c, fmt.Sprintf("peringkat-%s-%d.csv", t.Name, p.Year), mimeCSV, buf.Bytes())
+}
+
+func (h *Handler) sheetXLSX(c *fiber.Ctx) error {
+	s, err := h.load(c.UserContext(), web.CurrentUser(c), account.Export, c.Params("year"), c.Params("instrument"), c.Params("unit"))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	info := export.SheetInfo{UnitName: s.Unit.Name, Year: s.A.Period, Status: s.A.Status.Label(), Generated: h.Now()}
+	if err := export.WriteLKE(&buf, s.Inst, s.A, s.Sheet, info); err != nil {
+		return err
+	}
+	return download(c, fmt.Sprintf("lke-%s-%s-%d.xlsx", s.Inst.ID, s.Unit.Code, s.A.Period), mimeXLSX, buf.Bytes())
+}
+
+// exporter checks the user may export every unit's figures.
+func exporter(c *fiber.Ctx) error {
+	if err := leader(c); err != nil {
+		return err
+	}
+	return account.Decide(web.CurrentUser(c), account.Export, account.Object{})
+}
+
+// download sends a generated file. The name is built from validated codes only.
+func download(c *fiber.Ctx, name, mime string, body []byte) error {
+	c.Set(fiber.HeaderContentType, mime)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(body)
+}
+
+// errUnknownInPeriod is the 404 of an instrument that the period does not evaluate.
+func errUnknownInPeriod(id string, year int) error {
+	return apperr.New(apperr.NotFound, "Instrumen %q tidak dinilai pada periode %d.", id, year)
+}

@@ -1,0 +1,126 @@
+package dashboard
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/period"
+	"github.com/rapor-rb/raporrb/app/ranking"
+	"github.com/rapor-rb/raporrb/app/unit"
+	"github.com/rapor-rb/raporrb/app/web"
+)
+
+// Periods finds evaluation periods.
+type Periods interface {
+	ByYear(ctx context.Context, year int) (*period.Period, error)
+	Current(ctx context.Context) (*period.Period, error)
+	List(ctx context.Context) ([]period.Period, error)
+}
+
+// Assignments lists a year's evaluator assignments.
+type Assignments interface {
+	ForYear(ctx context.Context, year int) ([]account.Assignment, error)
+}
+
+// Users names users.
+type Users interface {
+	List(ctx context.Context) ([]account.User, error)
+}
+
+// Units looks units up.
+type Units interface {
+	ByCode(ctx context.Context, code string) (*unit.Unit, error)
+}
+
+// Handler serves the dashboard, the drill-down, the rapor page, the exports and the path API.
+type Handler struct {
+	Board       *ranking.Board
+	Settings    *ranking.Settings
+	Catalog     *instrument.Catalog
+	Periods     Periods
+	Assignments Assignments
+	Users       Users
+	Units       Units
+	Assessments *assessment.Store
+	Access      assessment.Access
+	Now         func() time.Time
+}
+
+// Routes registers the dashboard's pages and API.
+func (h *Handler) Routes(r web.Router) {
+	r.Get("/dasbor", account.Leaders, h.dashboard)
+	r.Get("/dasbor/:year/:instrument/:unit", account.SignedIn, h.drilldown)
+	r.Get("/rapor/:year/:unit", account.Leaders, h.rapor)
+	r.Get("/ekspor/:year/peringkat.xlsx", account.Leaders, h.rankingsXLSX)
+	r.Get("/ekspor/:year/peringkat.csv", account.Leaders, h.rankingsCSV)
+	r.Get("/ekspor/:year/:instrument/:unit/lke.xlsx", account.SignedIn, h.sheetXLSX)
+	r.Get("/admin/bobot-komposit", account.AdminsOnly, h.weightsForm)
+	r.Post("/admin/bobot-komposit", account.AdminsOnly, h.saveWeights)
+	r.Get("/api/v1/paths/:year/:instrument/:unit", account.SignedIn, h.pathAPI)
+}
+
+// Chart is one chart on a page: its ECharts option and what the page needs around it.
+type Chart struct {
+	ID     string
+	Label  string // the accessible description
+	Option json.RawMessage
+	Rows   int // category count, for the chart's height
+}
+
+// period resolves ?tahun= (or a :year parameter) to a period; unknown years are 404.
+func (h *Handler) period(c *fiber.Ctx, s string) (*period.Period, error) {
+	return ranking.ResolvePeriod(c.UserContext(), h.Periods, s)
+}
+
+// previousRows returns last period's ranking of inst, or nil when there was none.
+func (h *Handler) previousRows(ctx context.Context, year int, instID string) ([]ranking.Row, error) {
+	return h.Board.Rows(ctx, year-1, instID)
+}
+
+// years lists the periods (ascending) that include the instrument.
+func (h *Handler) years(ctx context.Context, instID string) ([]int, error) {
+	ps, err := h.Periods.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, p := range ps {
+		if _, ok := p.Window(instID); ok {
+			out = append(out, p.Year)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// instrumentOf resolves an instrument id of the catalog: 404 when unknown.
+func (h *Handler) instrumentOf(id string) (*instrument.Instrument, error) {
+	inst, ok := h.Catalog.Get(id)
+	if !ok {
+		return nil, apperr.New(apperr.NotFound, "Instrumen %q tidak dikenal.", id)
+	}
+	return inst, nil
+}
+
+// leader checks the user may see rankings (the route policy already did; this is the
+// object-level decision every handler makes through the one policy).
+func leader(c *fiber.Ctx) error {
+	return account.Decide(web.CurrentUser(c), account.Rankings, account.Object{})
+}
+
+func atoiOr(s string, def, lo, hi int) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return def
+	}
+	return n
+}

@@ -1,0 +1,338 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/period"
+	"github.com/rapor-rb/raporrb/app/ranking"
+	"github.com/rapor-rb/raporrb/app/scoring"
+	"github.com/rapor-rb/raporrb/app/web"
+	"github.com/rapor-rb/raporrb/charts"
+)
+
+// Section is one instrument's ranking on the dashboard.
+type Section struct {
+	Inst       *instrument.Instrument
+	Rows       []RankRow
+	Sel        Selection
+	Predicates []string
+	Chart      Chart
+	Focused    bool
+}
+
+// Focus is the instrument the comparative charts are drawn for.
+type Focus struct {
+	Inst      *instrument.Instrument
+	Areas     []*instrument.Area
+	Rows      []ranking.Row // the selection's rows, rank order
+	Gaps      []Gap
+	SelfFinal Chart
+	Heatmap   Chart
+	Heat      [][]float64 // Rows × Areas, % of maximum
+	Radar     Chart
+	Chosen    []ranking.Row // up to five units on the radar and the trend
+	ChosenSet map[string]bool
+	Notice    string        // why the choice was cut
+	Trend     Chart
+	Years     []int
+	TrendRows []TrendRow
+	Progress  Chart
+	Window    period.Window
+}
+
+// TrendRow is one line of the trend table.
+type TrendRow struct {
+	Name   string
+	Values []*float64
+}
+
+// maxChosen is the most kecamatan a radar stays readable with.
+const maxChosen = 5
+
+func (h *Handler) dashboard(c *fiber.Ctx) error {
+	if err := leader(c); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	p, err := h.period(c, c.Query("tahun"))
+	if err != nil {
+		return err
+	}
+	insts, rows, err := h.Board.Period(ctx, h.Catalog, p)
+	if err != nil {
+		return err
+	}
+	focusID := c.Query("instrumen")
+	if focusID == "" && len(insts) > 0 {
+		focusID = insts[0].ID
+	}
+	if focusID != "" && !slices.ContainsFunc(insts, func(in *instrument.Instrument) bool { return in.ID == focusID }) {
+		return fmt.Errorf("dashboard: %w", errUnknownInPeriod(focusID, p.Year))
+	}
+	sel := Selection{Query: c.Query("cari"), N: atoiOr(c.Query("n"), 15, 1, 200)}
+	var sections []Section
+	for _, in := range insts {
+		s, err := h.section(ctx, p.Year, in, rows[in.ID], sel)
+		if err != nil {
+			return err
+		}
+		s.Focused = in.ID == focusID
+		sections = append(sections, s)
+	}
+	data := fiber.Map{"Periode": p, "Sections": sections, "Charts": true, "Cari": sel.Query,
+		"Headline": headline(p, insts, rows, h.Now())}
+	if data["Tahun"], err = h.Periods.List(ctx); err != nil {
+		return err
+	}
+	if focusID != "" {
+		inst, _ := h.Catalog.Get(focusID)
+		f, err := h.focus(ctx, p, inst, rows[focusID], sel, c.Context().QueryArgs().PeekMulti("pilih"))
+		if err != nil {
+			return err
+		}
+		data["Focus"] = f
+	}
+	comp, err := h.composite(ctx, insts, rows, sel)
+	if err != nil {
+		return err
+	}
+	data["Komposit"] = comp
+	if data["Konsistensi"], err = h.consistency(ctx, p.Year, rows); err != nil {
+		return err
+	}
+	return web.Render(c, "dashboard/index", fmt.Sprintf("Dasbor %d", p.Year), data)
+}
+
+func (h *Handler) section(ctx context.Context, year int, in *instrument.Instrument, rows []ranking.Row, sel Selection) (Section, error) {
+	prev, err := h.previousRows(ctx, year, in.ID)
+	if err != nil {
+		return Section{}, err
+	}
+	s := Section{Inst: in, Sel: sel}
+	shown := pick(rows, func(r ranking.Row) string { return r.Name }, &s.Sel)
+	s.Rows = withTrend(shown, prev)
+	for _, pr := range in.Predicates {
+		s.Predicates = append(s.Predicates, pr.Key)
+	}
+	opt, err := ranking.Chart(in, shown)
+	if err != nil {
+		return Section{}, err
+	}
+	s.Chart = Chart{ID: "peringkat-" + in.ID, Label: "Grafik peringkat " + in.Title, Option: opt, Rows: len(shown)}
+	return s, nil
+}
+
+func (h *Handler) focus(ctx context.Context, p *period.Period, in *instrument.Instrument, rows []ranking.Row, sel Selection, chosen [][]byte) (*Focus, error) {
+	f := &Focus{Inst: in, Areas: compareAreas(in), Gaps: gaps(rows)}
+	f.Window, _ = p.Window(in.ID)
+	f.Rows = pick(rows, func(r ranking.Row) string { return r.Name }, &sel)
+
+	// Self against final: who claims more than the evaluator found.
+	sf := make([]charts.SelfFinal, len(f.Rows))
+	for i, r := range f.Rows {
+		sf[i] = charts.SelfFinal{Label: r.Name, Self: r.Self, Final: r.Final}
+	}
+	opt, err := charts.SelfVsFinal("Nilai mandiri dan nilai akhir", sf, in.ScaleMax)
+	if err != nil {
+		return nil, err
+	}
+	f.SelfFinal = Chart{ID: "mandiri-akhir", Label: "Grafik nilai mandiri dan nilai akhir " + in.Title, Option: opt, Rows: len(f.Rows) * 2}
+
+	// Heatmap: every shown kecamatan × the compared areas, % of the area's maximum.
+	names, areaNames := make([]string, len(f.Rows)), make([]string, len(f.Areas))
+	for j, a := range f.Areas {
+		areaNames[j] = a.Title
+	}
+	f.Heat = make([][]float64, len(f.Rows))
+	for i, r := range f.Rows {
+		names[i] = r.Name
+		f.Heat[i] = make([]float64, len(f.Areas))
+		for j, a := range f.Areas {
+			f.Heat[i][j] = percentOf(in, a, r.Areas)
+		}
+	}
+	if opt, err = charts.Heatmap("Capaian per area (% dari nilai maksimum)", names, areaNames, f.Heat); err != nil {
+		return nil, err
+	}
+	f.Heatmap = Chart{ID: "peta-panas", Label: "Peta panas capaian per area", Option: opt, Rows: len(f.Rows)}
+
+	// Radar and trend: the chosen kecamatan, or the top five.
+	f.Chosen, f.Notice = choose(rows, chosen)
+	f.ChosenSet = map[string]bool{}
+	for _, r := range f.Chosen {
+		f.ChosenSet[r.Unit] = true
+	}
+	axes := make([]charts.RadarAxis, len(f.Areas))
+	for j, a := range f.Areas {
+		axes[j] = charts.RadarAxis{Name: a.Title, Max: 100}
+	}
+	series := make([]charts.RadarSeries, len(f.Chosen))
+	for i, r := range f.Chosen {
+		vals := make([]float64, len(f.Areas))
+		for j, a := range f.Areas {
+			vals[j] = percentOf(in, a, r.Areas)
+		}
+		series[i] = charts.RadarSeries{Name: r.Name, Values: vals}
+	}
+	if opt, err = charts.Radar("Profil area (% dari maksimum)", axes, series); err != nil {
+		return nil, err
+	}
+	f.Radar = Chart{ID: "radar", Label: "Radar profil area kecamatan terpilih", Option: opt, Rows: 14}
+
+	if err := h.trend(ctx, f); err != nil {
+		return nil, err
+	}
+
+	pr := make([]charts.ProgressRow, len(f.Rows))
+	for i, r := range f.Rows {
+		pr[i] = charts.ProgressRow{Label: r.Name, Answered: r.Progress.Answered, Evidenced: r.Progress.Evidenced,
+			Reviewed: r.Progress.Reviewed, Total: r.Progress.Total}
+	}
+	if opt, err = charts.Progress("Kemajuan pengisian (% indikator)", pr); err != nil {
+		return nil, err
+	}
+	f.Progress = Chart{ID: "kemajuan", Label: "Grafik kemajuan pengisian", Option: opt, Rows: len(f.Rows) * 2}
+	return f, nil
+}
+
+// choose returns the units named in codes (at most five, in rank order), or the top five.
+func choose(rows []ranking.Row, codes [][]byte) ([]ranking.Row, string) {
+	if len(codes) == 0 {
+		return rows[:min(maxChosen, len(rows))], ""
+	}
+	want := map[string]bool{}
+	for _, c := range codes {
+		want[string(c)] = true
+	}
+	var out []ranking.Row
+	for _, r := range rows {
+		if want[r.Unit] {
+			out = append(out, r)
+		}
+	}
+	notice := ""
+	if len(out) > maxChosen {
+		out, notice = out[:maxChosen], fmt.Sprintf("Radar hanya terbaca untuk paling banyak %d kecamatan; yang ditampilkan %d teratas dari pilihan Anda.", maxChosen, maxChosen)
+	}
+	if len(out) == 0 {
+		return rows[:min(maxChosen, len(rows))], "Kecamatan yang dipilih tidak ada dalam peringkat ini; ditampilkan lima teratas."
+	}
+	return out, notice
+}
+
+// trend draws the chosen units' scores over every period of the instrument, with the mean.
+func (h *Handler) trend(ctx context.Context, f *Focus) error {
+	years, err := h.years(ctx, f.Inst.ID)
+	if err != nil {
+		return err
+	}
+	f.Years = years
+	lines := make([]charts.TrendLine, len(f.Chosen)+1)
+	for i, r := range f.Chosen {
+		lines[i] = charts.TrendLine{Name: r.Name, Values: make([]*float64, len(years))}
+	}
+	mean := charts.TrendLine{Name: "Rata-rata", Values: make([]*float64, len(years))}
+	for y, year := range years {
+		rows, err := h.Board.Rows(ctx, year, f.Inst.ID)
+		if err != nil {
+			return err
+		}
+		var sum float64
+		for _, r := range rows {
+			sum += r.Score
+			for i, c := range f.Chosen {
+				if c.Unit == r.Unit {
+					v := r.Score
+					lines[i].Values[y] = &v
+				}
+			}
+		}
+		if len(rows) > 0 {
+			m := scoring.Round2(sum / float64(len(rows)))
+			mean.Values[y] = &m
+		}
+	}
+	lines[len(f.Chosen)] = mean
+	for _, l := range lines {
+		f.TrendRows = append(f.TrendRows, TrendRow{Name: l.Name, Values: l.Values})
+	}
+	opt, err := charts.Trend("Perkembangan nilai per tahun", years, lines, f.Inst.ScaleMax, thresholds(f.Inst))
+	if err != nil {
+		return err
+	}
+	f.Trend = Chart{ID: "tren", Label: "Grafik perkembangan nilai per tahun", Option: opt, Rows: 14}
+	return nil
+}
+
+// thresholds are the predicates' minimum totals (WBK 75, WBBM 85).
+func thresholds(in *instrument.Instrument) []charts.Threshold {
+	var out []charts.Threshold
+	for _, p := range in.Predicates {
+		for _, r := range p.Rules {
+			if r.Node == instrument.TotalNode && r.Min != nil {
+				out = append(out, charts.Threshold{Label: p.Key, Value: *r.Min})
+			}
+		}
+	}
+	return out
+}
+
+// CompositeView is the composite index section.
+type CompositeView struct {
+	Rows    []ranking.CompositeRow
+	Insts   []*instrument.Instrument
+	Weights []ranking.Weight
+	Sel     Selection
+	Chart   Chart
+}
+
+func (h *Handler) composite(ctx context.Context, insts []*instrument.Instrument, rows map[string][]ranking.Row, sel Selection) (*CompositeView, error) {
+	w, err := h.Settings.Weights(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := &CompositeView{Insts: insts, Sel: sel}
+	for _, in := range insts {
+		v.Weights = append(v.Weights, ranking.Weight{Instrument: in.ID, Weight: w.Of(in.ID)})
+	}
+	all := ranking.Composite(insts, rows, w)
+	v.Rows = pick(all, func(r ranking.CompositeRow) string { return r.Name }, &v.Sel)
+	units := make([]string, len(v.Rows))
+	parts := make([]charts.CompositePart, len(insts))
+	for j, in := range insts {
+		parts[j] = charts.CompositePart{Name: in.Title, Values: make([]float64, len(v.Rows))}
+	}
+	for i, r := range v.Rows {
+		units[i] = r.Name
+		for j, p := range r.Parts {
+			parts[j].Values[i] = p.Points
+		}
+	}
+	opt, err := charts.Composite("Indeks komposit (0–100)", units, parts)
+	if err != nil {
+		return nil, err
+	}
+	v.Chart = Chart{ID: "komposit", Label: "Grafik indeks komposit per instrumen", Option: opt, Rows: len(v.Rows)}
+	return v, nil
+}
+
+func (h *Handler) consistency(ctx context.Context, year int, rows map[string][]ranking.Row) ([]Consistency, error) {
+	as, err := h.Assignments.ForYear(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	us, err := h.Users.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(us))
+	for _, u := range us {
+		names[u.Username] = u.Name
+	}
+	return consistency(as, rows, names), nil
+}

@@ -1,0 +1,307 @@
+package ranking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/db"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/unit"
+)
+
+// Entry is one unit's line on a board: what a ranking, the dashboard and its charts need of an
+// assessment, copied from the stored assessment after every change.
+type Entry struct {
+	Unit        string               `bson:"unit"`
+	Name        string               `bson:"name"`
+	Parent      string               `bson:"parent,omitempty"`
+	Rev         int64                `bson:"rev"`
+	SheetRev    int64                `bson:"sr"`
+	Status      assessment.Status    `bson:"status"`
+	Self        assessment.Snapshot  `bson:"self"`
+	Final       *assessment.Snapshot `bson:"final,omitempty"`
+	Progress    assessment.Progress  `bson:"progress"`
+	SubmittedAt *time.Time           `bson:"submitted_at,omitempty"`
+	FinalizedAt *time.Time           `bson:"finalized_at,omitempty"`
+}
+
+// boardDoc is the bucket of one period and instrument: {_id: "2026/zi-2021", rows: {unit: …}}.
+//
+// Why a bucket: the embedded engine answers no filter but _id from an index and decodes every
+// document it scans, so listing the assessments of one period costs a scan of every period and
+// instrument (≈2 s at 700 units, minutes at the national 7,277). One document per period and
+// instrument is read by _id. Rows are keyed by unit code (codes never hold dots or $), so one
+// unit's change is a single $set of "rows.<code>", atomic on MongoDB.
+//
+// Why each line is stored as BSON bytes beside its two version numbers rather than as a
+// sub-document: the embedded engine decodes every value of a document it reads or updates, and
+// a line has some forty. Measured on a 7,277-unit board: as sub-documents a read took 1.4 s and
+// one unit's update 1.1 s; as bytes, see BENCHMARKS in the README. The versions stay plain
+// fields because MongoDB's update filter compares them.
+type boardDoc struct {
+	ID         string                `bson:"_id"`
+	Period     int                   `bson:"period"`
+	Instrument string                `bson:"instrument"`
+	Rows       map[string]storedLine `bson:"rows"`
+}
+
+// storedLine is one Entry as kept in a board.
+type storedLine struct {
+	Rev      int64  `bson:"rev"`
+	SheetRev int64  `bson:"sr"`
+	Data     []byte `bson:"b"` // the Entry, BSON-encoded
+}
+
+func lineOf(e Entry) (storedLine, error) {
+	b, err := bson.Marshal(e)
+	if err != nil {
+		return storedLine{}, fmt.Errorf("encoding the board line of %s: %w", e.Unit, err)
+	}
+	return storedLine{Rev: e.Rev, SheetRev: e.SheetRev, Data: b}, nil
+}
+
+// UnitLookup finds one unit (its name and parent go on the board).
+type UnitLookup interface {
+	ByCode(ctx context.Context, code string) (*unit.Unit, error)
+}
+
+// AssessmentReader reads stored assessments.
+type AssessmentReader interface {
+	ByID(ctx context.Context, id string) (*assessment.Assessment, error)
+	List(ctx context.Context, f assessment.Filter) ([]assessment.Assessment, error)
+}
+
+// Board keeps the per-period buckets and an in-process cache of the rankings built from them.
+// Writes to an assessment call Record, which updates the bucket and drops the cached ranking,
+// so a page view never re-reads, let alone re-scores, anything that has not changed.
+type Board struct {
+	db          *db.DB
+	coll        *mongo.Collection
+	catalog     *instrument.Catalog
+	units       UnitLookup
+	assessments AssessmentReader
+	// maxAge bounds how long a cached ranking is trusted. With the embedded engine this
+	// process is the only writer, so invalidation is exact and maxAge is 0 (forever); several
+	// instances on one MongoDB each see only their own writes, so there it is a few seconds.
+	maxAge time.Duration
+	now    func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cached
+	// gen counts the invalidations of each key: a read that started before a Record must not
+	// put its older ranking back into the cache.
+	gen map[string]uint64
+}
+
+type cached struct {
+	rows []Row
+	at   time.Time
+}
+
+// NewBoard returns a Board on d.
+func NewBoard(d *db.DB, cat *instrument.Catalog, units UnitLookup, as AssessmentReader, maxAge time.Duration) *Board {
+	return &Board{db: d, coll: d.Collection("boards"), catalog: cat, units: units, assessments: as,
+		maxAge: maxAge, now: time.Now, cache: map[string]cached{}, gen: map[string]uint64{}}
+}
+
+func boardID(year int, instrumentID string) string { return fmt.Sprintf("%d/%s", year, instrumentID) }
+
+// Record copies the stored assessment id onto its board. The caller holds the database's
+// write lock (assessment.Store calls it inside its writes), so on the embedded engine the
+// assessment read here is the latest. On MongoDB, concurrent recorders may finish out of
+// order, so the update only lands when the board does not already hold a later status (rev)
+// or a later sheet (sr): both only grow.
+func (b *Board) Record(ctx context.Context, id string) (err error) {
+	defer apperr.Wrap(&err, "ranking.Record(%s)", id)
+	a, err := b.assessments.ByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	e, err := b.entryOf(ctx, a)
+	if err != nil {
+		return err
+	}
+	key := boardID(a.Period, a.Instrument)
+	filter := bson.D{{Key: "_id", Value: key}}
+	if !b.db.Embedded {
+		filter = append(filter, bson.E{Key: "$nor", Value: bson.A{
+			bson.D{{Key: "rows." + a.Unit + ".rev", Value: bson.D{{Key: "$gt", Value: e.Rev}}}},
+			bson.D{{Key: "rows." + a.Unit + ".sr", Value: bson.D{{Key: "$gt", Value: e.SheetRev}}}},
+		}})
+	}
+	line, err := lineOf(e)
+	if err != nil {
+		return err
+	}
+	update := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "period", Value: a.Period}, {Key: "instrument", Value: a.Instrument}, {Key: "rows." + a.Unit, Value: line},
+	}}}
+	_, err = b.coll.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) {
+		err = nil // the board holds a later version of this unit: nothing to do
+	}
+	b.invalidate(key)
+	return err
+}
+
+// entryOf builds a's board line. Only the areas down to depth 1 are kept (the heatmap and
+// radar compare those); the drill-down reads the assessment itself for the rest.
+func (b *Board) entryOf(ctx context.Context, a *assessment.Assessment) (Entry, error) {
+	u, err := b.units.ByCode(ctx, a.Unit)
+	if err != nil {
+		return Entry{}, err
+	}
+	e := Entry{Unit: a.Unit, Name: u.Name, Parent: u.Parent, Rev: a.Rev, SheetRev: a.SheetRev, Status: a.Status,
+		Self: a.Self, Final: a.Final, Progress: a.Progress, SubmittedAt: a.SubmittedAt, FinalizedAt: a.FinalizedAt}
+	if inst, ok := b.catalog.Get(a.Instrument); ok {
+		e.Self.Nodes = topAreas(inst, e.Self.Nodes)
+		if e.Final != nil {
+			f := *e.Final
+			f.Nodes = topAreas(inst, f.Nodes)
+			e.Final = &f
+		}
+	}
+	return e, nil
+}
+
+// topAreas keeps the nodes of depth 0 and 1, in sheet order.
+func topAreas(inst *instrument.Instrument, nodes assessment.Nodes) assessment.Nodes {
+	keep := map[string]bool{}
+	inst.Walk(func(a *instrument.Area, depth int) {
+		if depth <= 1 {
+			keep[a.Code] = true
+		}
+	})
+	out := make(assessment.Nodes, 0, len(keep))
+	for _, n := range nodes {
+		if keep[n.Code] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Rebuild recomputes the board of one period and instrument from the stored assessments (a
+// scan, so only at start-up for boards that do not exist yet, and after bulk loads).
+func (b *Board) Rebuild(ctx context.Context, year int, instrumentID string) (err error) {
+	defer apperr.Wrap(&err, "ranking.Rebuild(%d/%s)", year, instrumentID)
+	key := boardID(year, instrumentID)
+	defer b.invalidate(key)
+	return b.db.Write(ctx, func(ctx context.Context) error {
+		as, err := b.assessments.List(ctx, assessment.Filter{Period: year, Instrument: instrumentID})
+		if err != nil {
+			return err
+		}
+		doc := boardDoc{ID: key, Period: year, Instrument: instrumentID, Rows: make(map[string]storedLine, len(as))}
+		for i := range as {
+			e, err := b.entryOf(ctx, &as[i])
+			if err != nil {
+				return err
+			}
+			if doc.Rows[e.Unit], err = lineOf(e); err != nil {
+				return err
+			}
+		}
+		_, err = b.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: key}}, doc, options.Replace().SetUpsert(true))
+		return err
+	})
+}
+
+// EnsureBuilt rebuilds every board of the given periods and instruments that does not exist
+// yet: a data directory written before boards existed, or after a restore of assessments.
+func (b *Board) EnsureBuilt(ctx context.Context, years []int, instrumentIDs []string) error {
+	for _, y := range years {
+		for _, id := range instrumentIDs {
+			n, err := b.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: boardID(y, id)}})
+			if err != nil {
+				return fmt.Errorf("ranking: checking board %d/%s: %w", y, id, err)
+			}
+			if n == 0 {
+				if err := b.Rebuild(ctx, y, id); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Entries returns the board lines of one period and instrument, unranked.
+func (b *Board) Entries(ctx context.Context, year int, instrumentID string) (_ []Entry, err error) {
+	defer apperr.Wrap(&err, "ranking.Entries(%d/%s)", year, instrumentID)
+	var doc boardDoc
+	err = b.coll.FindOne(ctx, bson.D{{Key: "_id", Value: boardID(year, instrumentID)}}).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return []Entry{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(doc.Rows))
+	for code, line := range doc.Rows {
+		var e Entry
+		if err := bson.Unmarshal(line.Data, &e); err != nil {
+			return nil, fmt.Errorf("board line %s: %w", code, err)
+		}
+		e.Unit = code
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Rows ranks every unit of one period and instrument, from the cache when it holds them. The
+// slice is shared with other readers: callers must not modify it.
+func (b *Board) Rows(ctx context.Context, year int, instrumentID string) ([]Row, error) {
+	key := boardID(year, instrumentID)
+	b.mu.Lock()
+	c, ok := b.cache[key]
+	gen := b.gen[key]
+	b.mu.Unlock()
+	if ok && (b.maxAge == 0 || b.now().Sub(c.at) < b.maxAge) {
+		return c.rows, nil
+	}
+	at := b.now()
+	es, err := b.Entries(ctx, year, instrumentID)
+	if err != nil {
+		return nil, err
+	}
+	rows := Rank(es)
+	b.mu.Lock()
+	if b.gen[key] == gen {
+		b.cache[key] = cached{rows: rows, at: at}
+	}
+	b.mu.Unlock()
+	return rows, nil
+}
+
+// Ranking ranks the children of parent (every unit when parent is empty) on one period and
+// instrument. Ranks are recomputed among the siblings.
+func (b *Board) Ranking(ctx context.Context, year int, instrumentID, parent string) ([]Row, error) {
+	rows, err := b.Rows(ctx, year, instrumentID)
+	if err != nil || parent == "" {
+		return rows, err
+	}
+	var kept []Row
+	for _, r := range rows {
+		if r.Parent == parent {
+			kept = append(kept, r)
+		}
+	}
+	return rerank(kept), nil
+}
+
+func (b *Board) invalidate(key string) {
+	b.mu.Lock()
+	delete(b.cache, key)
+	b.gen[key]++
+	b.mu.Unlock()
+}

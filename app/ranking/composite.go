@@ -1,0 +1,208 @@
+package ranking
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/db"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/scoring"
+)
+
+// Weight is one instrument's weight in the composite index. Weights are relative: they are
+// divided by their sum, so {1, 1, 1} and {2, 2, 2} give the same index.
+type Weight struct {
+	Instrument string  `bson:"instrument" json:"instrument"`
+	Weight     float64 `bson:"weight" json:"weight"`
+}
+
+// Weights are the composite index's weights as the admin last saved them. They are kept as a
+// list (instrument ids are data, never field names).
+type Weights struct {
+	Weights   []Weight  `bson:"weights" json:"weights"`
+	Rev       int64     `bson:"rev" json:"rev"`
+	UpdatedBy string    `bson:"updated_by,omitempty" json:"updated_by,omitempty"`
+	UpdatedAt time.Time `bson:"updated_at,omitzero" json:"updated_at,omitzero"`
+}
+
+// Of returns the weight of an instrument: as saved, or 1 (equal weights) when never set.
+func (w Weights) Of(instrumentID string) float64 {
+	for _, x := range w.Weights {
+		if x.Instrument == instrumentID {
+			return x.Weight
+		}
+	}
+	return 1
+}
+
+// ValidateWeights refuses what would make the index meaningless: an unknown instrument, a
+// negative or non-finite weight, or weights summing to zero.
+func ValidateWeights(cat *instrument.Catalog, ws []Weight) error {
+	var sum float64
+	seen := map[string]bool{}
+	for _, w := range ws {
+		if _, ok := cat.Get(w.Instrument); !ok {
+			return apperr.New(apperr.Invalid, "Instrumen %q tidak dikenal.", w.Instrument)
+		}
+		if seen[w.Instrument] {
+			return apperr.New(apperr.Invalid, "Bobot instrumen %s diisi lebih dari sekali.", w.Instrument)
+		}
+		seen[w.Instrument] = true
+		if math.IsNaN(w.Weight) || math.IsInf(w.Weight, 0) || w.Weight < 0 {
+			return apperr.New(apperr.Invalid, "Bobot instrumen %s tidak boleh negatif.", w.Instrument)
+		}
+		sum += w.Weight
+	}
+	if len(ws) == 0 || sum == 0 {
+		return apperr.New(apperr.Invalid, "Jumlah bobot harus lebih dari nol: beri bobot pada setidaknya satu instrumen.")
+	}
+	return nil
+}
+
+// Settings keeps the composite weights in the settings collection, one document by _id.
+type Settings struct {
+	db   *db.DB
+	coll *mongo.Collection
+}
+
+// NewSettings returns Settings on d.
+func NewSettings(d *db.DB) *Settings { return &Settings{db: d, coll: d.Collection("settings")} }
+
+const weightsID = "composite_weights"
+
+// Weights returns the saved weights; none saved yet means equal weights (an empty list).
+func (s *Settings) Weights(ctx context.Context) (_ Weights, err error) {
+	defer apperr.Wrap(&err, "ranking.Weights")
+	var w Weights
+	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: weightsID}}).Decode(&w)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Weights{}, nil
+	}
+	return w, err
+}
+
+// SetWeights validates and saves new weights if the stored rev is still rev (409 otherwise).
+// An invalid list is refused before anything is written, so the previous weights stay.
+func (s *Settings) SetWeights(ctx context.Context, cat *instrument.Catalog, ws []Weight, rev int64, by string, now time.Time) (_ Weights, err error) {
+	defer apperr.Wrap(&err, "ranking.SetWeights")
+	if err := ValidateWeights(cat, ws); err != nil {
+		return Weights{}, err
+	}
+	out := Weights{Weights: ws, Rev: rev + 1, UpdatedBy: by, UpdatedAt: now.UTC()}
+	err = s.db.Write(ctx, func(ctx context.Context) error {
+		cur, err := s.Weights(ctx)
+		if err != nil {
+			return err
+		}
+		if cur.Rev != rev {
+			return apperr.WithDetail(apperr.Conflict, cur, "Bobot indeks komposit baru saja diubah oleh %s. Muat ulang lalu ulangi.", cur.UpdatedBy)
+		}
+		doc := struct {
+			ID      string `bson:"_id"`
+			Weights `bson:",inline"`
+		}{weightsID, out}
+		ok, err := s.db.ReplaceIfRev(ctx, "settings", weightsID, rev, doc)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apperr.New(apperr.Conflict, "Bobot indeks komposit baru saja diubah. Muat ulang lalu ulangi.")
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Part is one instrument's share of a unit's composite index.
+type Part struct {
+	Instrument string  `json:"instrument"`
+	Share      float64 `json:"share"`    // the weight divided by the sum of weights, 0–1
+	Score      float64 `json:"score"`    // the instrument's score normalized to 0–100
+	Points     float64 `json:"points"`   // Share × Score: what it adds to the index
+	Final      bool    `json:"final"`    // the score is the evaluator's
+	Assessed   bool    `json:"assessed"` // false: the unit has no assessment of it (adds 0)
+}
+
+// CompositeRow is one unit's composite index.
+type CompositeRow struct {
+	Unit  string  `json:"unit"`
+	Name  string  `json:"name"`
+	Rank  int     `json:"rank"`
+	Index float64 `json:"index"` // 0–100, rounded to 2 decimals
+	// Final is true when every part is the evaluator's score.
+	Final bool   `json:"final"`
+	Parts []Part `json:"parts"`
+}
+
+// Composite combines per-instrument rankings into one index: each score normalized to 0–100
+// by its instrument's scale_max (PEKPPP's 0–5 becomes comparable to ZI's 0–100), weighted by
+// w and summed. A unit missing an instrument gets 0 for it, which the parts make visible.
+func Composite(insts []*instrument.Instrument, rows map[string][]Row, w Weights) []CompositeRow {
+	var sum float64
+	for _, in := range insts {
+		sum += w.Of(in.ID)
+	}
+	byUnit := map[string]*CompositeRow{}
+	var order []string
+	index := map[string]map[string]Row{} // instrument → unit → row
+	for _, in := range insts {
+		index[in.ID] = make(map[string]Row, len(rows[in.ID]))
+		for _, r := range rows[in.ID] {
+			index[in.ID][r.Unit] = r
+			if _, ok := byUnit[r.Unit]; !ok {
+				byUnit[r.Unit] = &CompositeRow{Unit: r.Unit, Name: r.Name, Final: true}
+				order = append(order, r.Unit)
+			}
+		}
+	}
+	for _, code := range order {
+		c := byUnit[code]
+		var total float64
+		for _, in := range insts {
+			p := Part{Instrument: in.ID}
+			if sum > 0 {
+				p.Share = w.Of(in.ID) / sum
+			}
+			if r, ok := index[in.ID][code]; ok {
+				p.Assessed, p.Final = true, r.IsFinal()
+				if in.ScaleMax > 0 {
+					p.Score = r.Score / in.ScaleMax * 100
+				}
+			}
+			p.Points = p.Share * p.Score
+			total += p.Points
+			if p.Share > 0 && !p.Final {
+				c.Final = false
+			}
+			p.Score, p.Points = scoring.Round2(p.Score), scoring.Round2(p.Points)
+			c.Parts = append(c.Parts, p)
+		}
+		c.Index = scoring.Round2(total)
+	}
+	out := make([]CompositeRow, 0, len(order))
+	for _, code := range order {
+		out = append(out, *byUnit[code])
+	}
+	slices.SortStableFunc(out, func(a, b CompositeRow) int {
+		if c := cmp.Compare(b.Index, a.Index); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	for i := range out {
+		if i > 0 && out[i].Index == out[i-1].Index {
+			out[i].Rank = out[i-1].Rank
+		} else {
+			out[i].Rank = i + 1
+		}
+	}
+	return out
+}

@@ -1,0 +1,41 @@
+package charts
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestProgress(t *testing.T) {
+	opt, err := Progress("Kemajuan pengisian", []ProgressRow{
+		{"Tanjungsari", 40, 30, 12, 40},
+		{"Sukamaju", 1, 1, 0, 3},
+		{"Wanasari", 0, 0, 0, 0},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "progress", opt)
+
+	o := parse(t, opt)
+	perUnit(t, o, 3, "Dijawab", "Berbukti", "Direviu")
+	top := []string{"Wanasari", "Sukamaju", "Tanjungsari"} // the caller's first row on top
+	if !reflect.DeepEqual(o.YAxis[0].Data, top) {
+		t.Errorf("categories = %v, want %v", o.YAxis[0].Data, top)
+	}
+	for _, s := range o.Series {
+		if s.Stack != "" {
+			t.Errorf("%s is stacked on %q", s.Name, s.Stack)
+		}
+		if !reflect.DeepEqual(names(s), top) {
+			t.Errorf("%s order = %v", s.Name, names(s))
+		}
+	}
+	for i, want := range [][]any{{0.0, 33.3, 100.0}, {0.0, 33.3, 75.0}, {0.0, 0.0, 30.0}} {
+		if got := values(o.Series[i]); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %v, want %v", o.Series[i].Name, got, want)
+		}
+	}
+	if o.XAxis[0].Max != 100 {
+		t.Errorf("x max = %v", o.XAxis[0].Max)
+	}
+}
