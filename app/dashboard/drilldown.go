@@ -126,6 +126,8 @@ type Drill struct {
 // PathView is one target's path with the indicator texts resolved.
 type PathView struct {
 	scoring.Path
+	// Asked is the target as asked for: a key, or "next" (which Path.Target resolves).
+	Asked string
 	Label string
 	Steps []StepView
 }
@@ -295,7 +297,7 @@ func planView(s *Subject, target string) (PathView, error) {
 	if err != nil {
 		return PathView{}, err
 	}
-	v := PathView{Path: p, Label: p.Target}
+	v := PathView{Path: p, Asked: target, Label: p.Target}
 	if pr, ok := s.Inst.Predicate(p.Target); ok {
 		v.Label = pr.Label
 	} else {

@@ -21,6 +21,9 @@ type Section struct {
 	Rows       []RankRow
 	Sel        Selection
 	Predicates []string
+	// PathTarget is what the ranking's "path" link plans for: the first predicate that needs
+	// no earlier one (WBK, not WBBM), or the next grade.
+	PathTarget string
 	Chart      Chart
 	Focused    bool
 }
@@ -37,7 +40,7 @@ type Focus struct {
 	Radar     Chart
 	Chosen    []ranking.Row // up to five units on the radar and the trend
 	ChosenSet map[string]bool
-	Notice    string        // why the choice was cut
+	Notice    string // why the choice was cut
 	Trend     Chart
 	Years     []int
 	TrendRows []TrendRow
@@ -68,8 +71,8 @@ func (h *Handler) dashboard(c *fiber.Ctx) error {
 		return err
 	}
 	focusID := c.Query("instrumen")
-	if focusID == "" && len(insts) > 0 {
-		focusID = insts[0].ID
+	if focusID == "" {
+		focusID = defaultFocus(insts)
 	}
 	if focusID != "" && !slices.ContainsFunc(insts, func(in *instrument.Instrument) bool { return in.ID == focusID }) {
 		return fmt.Errorf("dashboard: %w", errUnknownInPeriod(focusID, p.Year))
@@ -116,8 +119,13 @@ func (h *Handler) section(ctx context.Context, year int, in *instrument.Instrume
 	s := Section{Inst: in, Sel: sel}
 	shown := pick(rows, func(r ranking.Row) string { return r.Name }, &s.Sel)
 	s.Rows = withTrend(shown, prev)
-	for _, pr := range in.Predicates {
-		s.Predicates = append(s.Predicates, pr.Key)
+	s.PathTarget = scoring.TargetNext
+	for i := len(in.Predicates) - 1; i >= 0; i-- {
+		pr := in.Predicates[i]
+		s.Predicates = append([]string{pr.Key}, s.Predicates...)
+		if pr.RequiresPrevious == "" {
+			s.PathTarget = pr.Key
+		}
 	}
 	opt, err := ranking.Chart(in, shown)
 	if err != nil {
@@ -335,4 +343,18 @@ func (h *Handler) consistency(ctx context.Context, year int, rows map[string][]r
 		names[u.Username] = u.Name
 	}
 	return consistency(as, rows, names), nil
+}
+
+// defaultFocus is the instrument the comparison charts open on: the first with predicates (ZI,
+// the integrity-zone question the bupati asks first), else the first of the period.
+func defaultFocus(insts []*instrument.Instrument) string {
+	for _, in := range insts {
+		if len(in.Predicates) > 0 {
+			return in.ID
+		}
+	}
+	if len(insts) > 0 {
+		return insts[0].ID
+	}
+	return ""
 }
