@@ -1,0 +1,130 @@
+package dashboard
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/period"
+	"github.com/rapor-rb/raporrb/app/ranking"
+	"github.com/rapor-rb/raporrb/seed/instruments"
+)
+
+func f64(x float64) *float64 { return &x }
+
+func rowsOf(n int) []ranking.Row {
+	out := make([]ranking.Row, n)
+	for i := range out {
+		out[i] = ranking.Row{Unit: fmt.Sprintf("u%03d", i), Name: fmt.Sprintf("Kecamatan %03d", i), Rank: i + 1, Score: float64(100 - i%100)}
+	}
+	return out
+}
+
+// Thirty kecamatan are all shown; seven hundred become the top and bottom N; a search shows
+// its matches whatever the size.
+func TestPick(t *testing.T) {
+	name := func(r ranking.Row) string { return r.Name }
+	for _, tc := range []struct {
+		n, keep   int
+		query     string
+		shown     int
+		trimmed   bool
+		firstLast [2]string
+	}{
+		{30, 15, "", 30, false, [2]string{"u000", "u029"}},
+		{40, 15, "", 40, false, [2]string{"u000", "u039"}},
+		{700, 15, "", 30, true, [2]string{"u000", "u699"}},
+		{700, 400, "", 700, false, [2]string{"u000", "u699"}},
+		{700, 15, "KECAMATAN 06", 10, true, [2]string{"u060", "u069"}},
+	} {
+		sel := Selection{N: tc.keep, Query: tc.query}
+		got := pick(rowsOf(tc.n), name, &sel)
+		if len(got) != tc.shown || sel.Trimmed != tc.trimmed || sel.Total != tc.n ||
+			got[0].Unit != tc.firstLast[0] || got[len(got)-1].Unit != tc.firstLast[1] {
+			t.Errorf("%d rows, N %d, %q: %d shown (%s…%s), trimmed %v", tc.n, tc.keep, tc.query, len(got), got[0].Unit, got[len(got)-1].Unit, sel.Trimmed)
+		}
+		if tc.n == 700 && tc.query == "" && tc.trimmed && got[15].Rank != 686 {
+			t.Errorf("bottom rows keep their ranks: %d", got[15].Rank)
+		}
+	}
+}
+
+func TestGapsAndConsistency(t *testing.T) {
+	rows := map[string][]ranking.Row{
+		"zi-2021": {
+			{Unit: "a", Name: "A", Self: 90, Final: f64(80)},
+			{Unit: "b", Name: "B", Self: 70, Final: f64(72)},
+			{Unit: "c", Name: "C", Self: 60}, // not final: no gap
+		},
+		"sakip-2021": {{Unit: "a", Name: "A", Self: 50, Final: f64(40)}},
+	}
+	g := gaps(rows["zi-2021"])
+	if len(g) != 2 || g[0].Unit != "a" || g[0].Gap != 10 || g[1].Gap != -2 {
+		t.Errorf("gaps = %+v", g)
+	}
+	as := []account.Assignment{
+		{Evaluator: "e1", Instrument: "zi-2021", Units: []string{"a", "b", "c"}},
+		{Evaluator: "e1", Instrument: "sakip-2021", Units: []string{"a"}},
+		{Evaluator: "e2", Instrument: "zi-2021", Units: []string{"c"}},
+	}
+	c := consistency(as, rows, map[string]string{"e1": "Evaluator Satu"})
+	// e1: (80-90) + (72-70) + (40-50) = -18 over 3 → -6; e2 has nothing final.
+	if len(c) != 2 || c[0].Evaluator != "e1" || c[0].N != 3 || c[0].Mean != -6 || c[0].Min != -10 || c[0].Max != 2 || c[0].Name != "Evaluator Satu" {
+		t.Errorf("consistency = %+v", c)
+	}
+	if c[1].Evaluator != "e2" || c[1].N != 0 || c[1].Name != "e2" {
+		t.Errorf("e2 = %+v", c[1])
+	}
+}
+
+func TestHeadlineAndTrend(t *testing.T) {
+	cat, err := instrument.LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zi, _ := cat.Get("zi-2021")
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	p := &period.Period{Year: 2026, Instruments: []period.Window{
+		{Instrument: zi.ID, SelfDeadline: now.Add(-24 * time.Hour), ReviewDeadline: now.Add(72*time.Hour + time.Hour)},
+	}}
+	rows := map[string][]ranking.Row{zi.ID: {
+		{Unit: "a", Score: 90, Final: f64(90), Status: assessment.Final, Predicates: map[string]bool{"WBK": true, "WBBM": true}},
+		{Unit: "b", Score: 80, Status: assessment.Submitted, Predicates: map[string]bool{"WBK": true}},
+		{Unit: "c", Score: 40, Status: assessment.Draft, Predicates: map[string]bool{}},
+	}}
+	h := headline(p, []*instrument.Instrument{zi}, rows, now)
+	if h.Units != 3 || h.Submitted != 2 || h.Finalized != 1 || h.WBK != 1 || h.WBKClaimed != 1 || h.WBBM != 1 || h.WBBMClaimed != 0 {
+		t.Errorf("headline = %+v", h)
+	}
+	if h.Averages[0].Mean != 70 || h.Averages[0].Final != 1 {
+		t.Errorf("average = %+v", h.Averages[0])
+	}
+	if h.Next == nil || h.Next.Days != 3 || h.Next.At != p.Instruments[0].ReviewDeadline {
+		t.Errorf("next deadline = %+v (the self deadline has passed; the review one is 3 days away)", h.Next)
+	}
+
+	tr := withTrend(rows[zi.ID], []ranking.Row{{Unit: "a", Score: 85.5}, {Unit: "b", Score: 80}})
+	if *tr[0].Delta != 4.5 || tr[0].Trend() != "naik" || tr[1].Trend() != "tetap" || tr[2].Delta != nil || tr[2].Trend() != "" {
+		t.Errorf("trend = %+v %+v %+v", tr[0], tr[1], tr[2])
+	}
+}
+
+// The charts compare ZI on its six pengungkit areas and the hasil components, PEKPPP (whose
+// second level is every indicator) on its aspects.
+func TestCompareAreas(t *testing.T) {
+	cat, err := instrument.LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zi, _ := cat.Get("zi-2021")
+	if got := compareAreas(zi); len(got) != len(zi.Children("P"))+len(zi.Children("H")) || got[0].Code != "P.MP" {
+		t.Errorf("ZI areas = %d, first %s", len(got), got[0].Code)
+	}
+	pek, _ := cat.Get("pekppp-2022")
+	if got := compareAreas(pek); len(got) != len(pek.Areas) && len(got) > 16 {
+		t.Errorf("PEKPPP areas = %d", len(got))
+	}
+}
