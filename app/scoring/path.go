@@ -539,15 +539,33 @@ func (pl *planner) blockMessage(f Failure) string {
 			low = append(low, ind.Code)
 		}
 	}
+	var msg string
 	switch {
 	case len(low) == 0:
 		return fmt.Sprintf("%s paling tinggi %s walaupun semua jawaban bernilai terbaik, sedangkan %s.", what, idScore(f.Score), limit)
 	case own == 0:
-		return fmt.Sprintf("%s berasal dari survei eksternal (%s) dan tidak dapat dinaikkan lewat jawaban unit: nilainya %s, sedangkan %s.",
+		msg = fmt.Sprintf("%s berasal dari survei eksternal (%s) dan tidak dapat dinaikkan lewat jawaban unit: nilainya %s, sedangkan %s.",
 			what, strings.Join(low, ", "), idScore(f.Score), limit)
+	default:
+		msg = fmt.Sprintf("%s paling tinggi %s walaupun semua jawaban unit dinaikkan ke nilai terbaik, sedangkan %s; sisanya bergantung pada hasil survei eksternal (%s).",
+			what, idScore(f.Score), limit, strings.Join(low, ", "))
 	}
-	return fmt.Sprintf("%s paling tinggi %s walaupun semua jawaban unit dinaikkan ke nilai terbaik, sedangkan %s; sisanya bergantung pada hasil survei eksternal (%s).",
-		what, idScore(f.Score), limit, strings.Join(low, ", "))
+	return msg + pl.unentered(low)
+}
+
+// unentered points out survey results not entered yet: they count 0, so the block may only be
+// that the recap has not been typed in.
+func (pl *planner) unentered(codes []string) string {
+	var missing []string
+	for _, c := range codes {
+		if _, ok := pl.answers[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" Hasil survei %s belum diisi (dihitung 0); isi dari rekap survei terlebih dahulu.", strings.Join(missing, ", "))
 }
 
 // under reports whether the indicator sits in the subtree of node (TotalNode holds them all).

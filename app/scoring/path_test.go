@@ -543,6 +543,20 @@ func TestPlanPathZI(t *testing.T) {
 
 // IKM (PermenPANRB 14/2017) is all survey: a better mutu band cannot come from the unit's
 // answers. SAKIP (PermenPANRB 88/2021) at AA has no band left to reach.
+// An unanswered survey result counts 0: the block says it has only to be entered.
+func TestPlanPathNamesUnenteredSurvey(t *testing.T) {
+	zi := sheet(t, "zi-2021")
+	as := best(t, zi, nil)
+	delete(as, "H.PP.IPKP.a")
+	p, err := PlanPath(zi, as, nil, "WBK")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Reachable || len(p.Blocked) != 1 || !strings.Contains(p.Blocked[0], "Hasil survei H.PP.IPKP.a belum diisi") {
+		t.Errorf("reachable %v, blocked %q", p.Reachable, p.Blocked)
+	}
+}
+
 func TestPlanPathSurveyAndTop(t *testing.T) {
 	ikm := sheet(t, "ikm-2017")
 	as := allOf(ikm, num(3)) // IKM 75.00: mutu C (64.99 < x ≤ 76.60)
