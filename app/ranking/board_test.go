@@ -2,6 +2,7 @@ package ranking
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -209,6 +210,10 @@ func TestWeightsValidationKeepsPrevious(t *testing.T) {
 	if err != nil || saved.Rev != 1 {
 		t.Fatalf("first save: %+v, %v", saved, err)
 	}
+	// Left-out instruments keep the default 1, so zero for one instrument alone is valid.
+	if err := ValidateWeights(f.cat, []Weight{{"zi-2021", 0}}); err != nil {
+		t.Errorf("zi at 0, the rest at 1: %v", err)
+	}
 	for _, tc := range []struct {
 		name string
 		ws   []Weight
@@ -216,7 +221,9 @@ func TestWeightsValidationKeepsPrevious(t *testing.T) {
 		kind apperr.Kind
 	}{
 		{"negative", []Weight{{"zi-2021", -1}, {"sakip-2021", 2}}, 1, apperr.Invalid},
-		{"sum zero", []Weight{{"zi-2021", 0}, {"sakip-2021", 0}}, 1, apperr.Invalid},
+		{"sum zero", []Weight{{"zi-2021", 0}, {"sakip-2021", 0}, {"pekppp-2022", 0}, {"ikm-2017", 0}, {"new-normal-2020", 0}}, 1, apperr.Invalid},
+		{"not a number", []Weight{{"zi-2021", math.NaN()}}, 1, apperr.Invalid},
+		{"too large to add up", []Weight{{"zi-2021", 1e308}, {"sakip-2021", 1e308}}, 1, apperr.Invalid},
 		{"empty", nil, 1, apperr.Invalid},
 		{"unknown instrument", []Weight{{"nope", 1}}, 1, apperr.Invalid},
 		{"twice", []Weight{{"zi-2021", 1}, {"zi-2021", 2}}, 1, apperr.Invalid},

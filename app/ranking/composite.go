@@ -43,10 +43,15 @@ func (w Weights) Of(instrumentID string) float64 {
 	return 1
 }
 
-// ValidateWeights refuses what would make the index meaningless: an unknown instrument, a
-// negative or non-finite weight, or weights summing to zero.
+// maxWeight bounds a weight: relative weights beyond it mean nothing more, and the bound keeps
+// the sum finite.
+const maxWeight = 1000
+
+// ValidateWeights refuses what would make the index meaningless: an unknown or repeated
+// instrument, a weight that is negative, not a number or above maxWeight, or weights in effect
+// summing to zero. A PUT replaces the whole list, so an instrument left out counts as 1 (the
+// default), and the sum is over every instrument of the catalog.
 func ValidateWeights(cat *instrument.Catalog, ws []Weight) error {
-	var sum float64
 	seen := map[string]bool{}
 	for _, w := range ws {
 		if _, ok := cat.Get(w.Instrument); !ok {
@@ -56,10 +61,19 @@ func ValidateWeights(cat *instrument.Catalog, ws []Weight) error {
 			return apperr.New(apperr.Invalid, "Bobot instrumen %s diisi lebih dari sekali.", w.Instrument)
 		}
 		seen[w.Instrument] = true
-		if math.IsNaN(w.Weight) || math.IsInf(w.Weight, 0) || w.Weight < 0 {
+		switch {
+		case math.IsNaN(w.Weight) || math.IsInf(w.Weight, 0):
+			return apperr.New(apperr.Invalid, "Bobot instrumen %s harus berupa angka.", w.Instrument)
+		case w.Weight < 0:
 			return apperr.New(apperr.Invalid, "Bobot instrumen %s tidak boleh negatif.", w.Instrument)
+		case w.Weight > maxWeight:
+			return apperr.New(apperr.Invalid, "Bobot instrumen %s paling besar %d; bobot bersifat relatif (1 dan 2 sama artinya dengan 10 dan 20).", w.Instrument, maxWeight)
 		}
-		sum += w.Weight
+	}
+	eff := Weights{Weights: ws}
+	var sum float64
+	for _, in := range cat.List() {
+		sum += eff.Of(in.ID)
 	}
 	if len(ws) == 0 || sum == 0 {
 		return apperr.New(apperr.Invalid, "Jumlah bobot harus lebih dari nol: beri bobot pada setidaknya satu instrumen.")

@@ -89,9 +89,13 @@ func TestWebLoginFlow(t *testing.T) {
 		t.Fatalf("session cookie = %+v", sess)
 	}
 
-	resp, body = p.do("GET", "/", nil)
-	if resp.StatusCode != 200 || !strings.Contains(body, "Peringkat kecamatan") {
-		t.Fatalf("home = %d", resp.StatusCode)
+	resp, _ = p.do("GET", "/", nil)
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != "/dasbor?tahun=2026" {
+		t.Fatalf("bupati home = %d → %q, want the dashboard", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, body = p.do("GET", "/dasbor?tahun=2026", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "Dasbor reformasi birokrasi") {
+		t.Fatalf("dashboard = %d", resp.StatusCode)
 	}
 	resp, body = p.do("GET", "/tidak-ada", nil)
 	if resp.StatusCode != 404 || !strings.Contains(body, "Halaman tidak ditemukan") {
