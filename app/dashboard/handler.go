@@ -31,9 +31,9 @@ type Assignments interface {
 	ForYear(ctx context.Context, year int) ([]account.Assignment, error)
 }
 
-// Users names users.
+// Users finds users (the evaluators' names).
 type Users interface {
-	List(ctx context.Context) ([]account.User, error)
+	ByUsername(ctx context.Context, username string) (*account.User, error)
 }
 
 // Units looks units up.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
@@ -334,13 +335,18 @@ func (h *Handler) consistency(ctx context.Context, year int, rows map[string][]r
 	if err != nil {
 		return nil, err
 	}
-	us, err := h.Users.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[string]string, len(us))
-	for _, u := range us {
-		names[u.Username] = u.Name
+	// Only the assigned evaluators are named: one read by _id each, not a scan of every user.
+	names := map[string]string{}
+	for _, a := range as {
+		if _, ok := names[a.Evaluator]; ok {
+			continue
+		}
+		names[a.Evaluator] = a.Evaluator
+		if u, err := h.Users.ByUsername(ctx, a.Evaluator); err == nil {
+			names[a.Evaluator] = u.Name
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return nil, err
+		}
 	}
 	return consistency(as, rows, names), nil
 }
