@@ -59,26 +59,31 @@ func (h *Handler) caption(year int) string {
 	return fmt.Sprintf("Periode %d · dicetak %s · nilai akhir bila final, selain itu nilai mandiri", year, h.Now().Format("02-01-2006 15:04"))
 }
 
-func (h *Handler) rankingsXLSX(c *fiber.Ctx) error {
-	if err := exporter(c); err != nil {
-		return err
+// exportView checks the user may export every unit's figures and reads the period of :year.
+func (h *Handler) exportView(c *fiber.Ctx) (*ranking.View, error) {
+	if err := leader(c); err != nil {
+		return nil, err
+	}
+	if err := account.Decide(web.CurrentUser(c), account.Export, account.Object{}); err != nil {
+		return nil, err
 	}
 	p, err := h.period(c, c.Params("year"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	insts, rows, err := h.Board.Period(c.UserContext(), h.Catalog, p)
+	return h.Board.View(c.UserContext(), h.Catalog, h.Settings, p)
+}
+
+func (h *Handler) rankingsXLSX(c *fiber.Ctx) error {
+	v, err := h.exportView(c)
 	if err != nil {
 		return err
 	}
-	w, err := h.Settings.Weights(c.UserContext())
-	if err != nil {
-		return err
-	}
+	p := v.Period
 	caption := h.caption(p.Year)
-	tables := []export.Table{compositeTable(insts, p.Year, ranking.Composite(insts, rows, w), caption)}
-	for _, in := range insts {
-		tables = append(tables, rankingTable(in, p.Year, rows[in.ID], caption))
+	tables := []export.Table{compositeTable(v.Insts, p.Year, v.Composite, caption)}
+	for _, in := range v.Insts {
+		tables = append(tables, rankingTable(in, p.Year, v.Rows[in.ID], caption))
 	}
 	var buf bytes.Buffer
 	if err := export.WriteXLSX(&buf, tables...); err != nil {
@@ -88,26 +93,16 @@ func (h *Handler) rankingsXLSX(c *fiber.Ctx) error {
 }
 
 func (h *Handler) rankingsCSV(c *fiber.Ctx) error {
-	if err := exporter(c); err != nil {
-		return err
-	}
-	p, err := h.period(c, c.Params("year"))
+	v, err := h.exportView(c)
 	if err != nil {
 		return err
 	}
-	insts, rows, err := h.Board.Period(c.UserContext(), h.Catalog, p)
-	if err != nil {
-		return err
-	}
+	p, rows := v.Period, v.Rows
 	id := c.Query("instrumen")
 	var t export.Table
 	switch {
 	case id == "komposit":
-		w, err := h.Settings.Weights(c.UserContext())
-		if err != nil {
-			return err
-		}
-		t = compositeTable(insts, p.Year, ranking.Composite(insts, rows, w), h.caption(p.Year))
+		t = compositeTable(v.Insts, p.Year, v.Composite, h.caption(p.Year))
 	case id == "":
 		return apperr.New(apperr.Invalid, "Parameter instrumen wajib diisi, misalnya instrumen=zi-2021 atau instrumen=komposit.")
 	default:
@@ -138,14 +133,6 @@ func (h *Handler) sheetXLSX(c *fiber.Ctx) error {
 		return err
 	}
 	return download(c, fmt.Sprintf("lke-%s-%s-%d.xlsx", s.Inst.ID, s.Unit.Code, s.A.Period), mimeXLSX, buf.Bytes())
-}
-
-// exporter checks the user may export every unit's figures.
-func exporter(c *fiber.Ctx) error {
-	if err := leader(c); err != nil {
-		return err
-	}
-	return account.Decide(web.CurrentUser(c), account.Export, account.Object{})
 }
 
 // download sends a generated file. The name is built from validated codes only.

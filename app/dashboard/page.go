@@ -67,10 +67,11 @@ func (h *Handler) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	insts, rows, err := h.Board.Period(ctx, h.Catalog, p)
+	v, err := h.Board.View(ctx, h.Catalog, h.Settings, p)
 	if err != nil {
 		return err
 	}
+	insts, rows := v.Insts, v.Rows
 	focusID := c.Query("instrumen")
 	if focusID == "" {
 		focusID = defaultFocus(insts)
@@ -101,11 +102,9 @@ func (h *Handler) dashboard(c *fiber.Ctx) error {
 		}
 		data["Focus"] = f
 	}
-	comp, err := h.composite(ctx, insts, rows, sel)
-	if err != nil {
+	if data["Komposit"], err = compositeView(v, sel); err != nil {
 		return err
 	}
-	data["Komposit"] = comp
 	if data["Konsistensi"], err = h.consistency(ctx, p.Year, rows); err != nil {
 		return err
 	}
@@ -300,20 +299,15 @@ type CompositeView struct {
 	Chart   Chart
 }
 
-func (h *Handler) composite(ctx context.Context, insts []*instrument.Instrument, rows map[string][]ranking.Row, sel Selection) (*CompositeView, error) {
-	w, err := h.Settings.Weights(ctx)
-	if err != nil {
-		return nil, err
+func compositeView(pv *ranking.View, sel Selection) (*CompositeView, error) {
+	v := &CompositeView{Insts: pv.Insts, Sel: sel}
+	for _, in := range pv.Insts {
+		v.Weights = append(v.Weights, ranking.Weight{Instrument: in.ID, Weight: pv.Weights.Of(in.ID)})
 	}
-	v := &CompositeView{Insts: insts, Sel: sel}
-	for _, in := range insts {
-		v.Weights = append(v.Weights, ranking.Weight{Instrument: in.ID, Weight: w.Of(in.ID)})
-	}
-	all := ranking.Composite(insts, rows, w)
-	v.Rows = pick(all, func(r ranking.CompositeRow) string { return r.Name }, &v.Sel)
+	v.Rows = pick(pv.Composite, func(r ranking.CompositeRow) string { return r.Name }, &v.Sel)
 	units := make([]string, len(v.Rows))
-	parts := make([]charts.CompositePart, len(insts))
-	for j, in := range insts {
+	parts := make([]charts.CompositePart, len(pv.Insts))
+	for j, in := range pv.Insts {
 		parts[j] = charts.CompositePart{Name: in.Title, Values: make([]float64, len(v.Rows))}
 	}
 	for i, r := range v.Rows {

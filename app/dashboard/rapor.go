@@ -24,7 +24,7 @@ type RaporItem struct {
 // rapor is the printable report of one kecamatan for a year: every instrument's score, rank,
 // areas and path, laid out for the browser's "save as PDF" (see the print stylesheet).
 func (h *Handler) rapor(c *fiber.Ctx) error {
-	if err := exporter(c); err != nil {
+	if err := leader(c); err != nil {
 		return err
 	}
 	ctx := c.UserContext()

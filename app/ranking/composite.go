@@ -1,11 +1,9 @@
 package ranking
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"math"
-	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -205,18 +203,6 @@ func Composite(insts []*instrument.Instrument, rows map[string][]Row, w Weights)
 	for _, code := range order {
 		out = append(out, *byUnit[code])
 	}
-	slices.SortStableFunc(out, func(a, b CompositeRow) int {
-		if c := cmp.Compare(b.Index, a.Index); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Name, b.Name)
-	})
-	for i := range out {
-		if i > 0 && out[i].Index == out[i-1].Index {
-			out[i].Rank = out[i-1].Rank
-		} else {
-			out[i].Rank = i + 1
-		}
-	}
+	rankBy(out, func(r *CompositeRow) (float64, string) { return r.Index, r.Name }, func(r *CompositeRow, n int) { r.Rank = n })
 	return out
 }

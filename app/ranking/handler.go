@@ -71,18 +71,14 @@ func (h *Handler) composite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	insts, rows, err := h.Board.Period(c.UserContext(), h.Catalog, p)
+	v, err := h.Board.View(c.UserContext(), h.Catalog, h.Settings, p)
 	if err != nil {
 		return err
 	}
-	w, err := h.Settings.Weights(c.UserContext())
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"period": p.Year, "weights": effective(insts, w), "rows": Composite(insts, rows, w)})
+	return c.JSON(fiber.Map{"period": p.Year, "weights": effective(v.Insts, v.Weights), "rows": v.Composite})
 }
 
-// effective lists the weight in force for each instrument of the period.
+// effective lists the weight in force for each of insts.
 func effective(insts []*instrument.Instrument, w Weights) []Weight {
 	out := make([]Weight, len(insts))
 	for i, in := range insts {
@@ -133,11 +129,19 @@ func ResolvePeriod(ctx context.Context, ps Periods, s string) (*period.Period, e
 	return ps.ByYear(ctx, y)
 }
 
-// Period returns the period's instruments (those of the catalog, in the period's order) and
-// each one's ranking of all units.
-func (b *Board) Period(ctx context.Context, cat *instrument.Catalog, p *period.Period) ([]*instrument.Instrument, map[string][]Row, error) {
-	var insts []*instrument.Instrument
-	rows := map[string][]Row{}
+// View is one period seen whole: its instruments (those of the catalog, in the period's order),
+// each one's ranking of all units, the composite weights in force and the composite index.
+type View struct {
+	Period    *period.Period
+	Insts     []*instrument.Instrument
+	Rows      map[string][]Row
+	Weights   Weights
+	Composite []CompositeRow
+}
+
+// View reads every ranking of period p (from the cache when unchanged) and combines them.
+func (b *Board) View(ctx context.Context, cat *instrument.Catalog, s *Settings, p *period.Period) (*View, error) {
+	v := &View{Period: p, Rows: map[string][]Row{}}
 	for _, w := range p.Instruments {
 		in, ok := cat.Get(w.Instrument)
 		if !ok {
@@ -145,9 +149,14 @@ func (b *Board) Period(ctx context.Context, cat *instrument.Catalog, p *period.P
 		}
 		rs, err := b.Rows(ctx, p.Year, in.ID)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		insts, rows[in.ID] = append(insts, in), rs
+		v.Insts, v.Rows[in.ID] = append(v.Insts, in), rs
 	}
-	return insts, rows, nil
+	var err error
+	if v.Weights, err = s.Weights(ctx); err != nil {
+		return nil, err
+	}
+	v.Composite = Composite(v.Insts, v.Rows, v.Weights)
+	return v, nil
 }

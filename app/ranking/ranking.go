@@ -62,18 +62,29 @@ func Rank(es []Entry) []Row {
 
 // rerank sorts rows by score (then name) and numbers them, equal scores sharing a rank.
 func rerank(rows []Row) []Row {
-	slices.SortStableFunc(rows, func(a, b Row) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+	rankBy(rows, func(r *Row) (float64, string) { return r.Score, r.Name }, func(r *Row, n int) { r.Rank = n })
+	return rows
+}
+
+// rankBy orders xs by score, highest first, then by name, and gives each its rank: equal
+// scores share one (1, 2, 2, 4), the competition ranking official results use.
+func rankBy[T any](xs []T, key func(*T) (score float64, name string), setRank func(*T, int)) {
+	slices.SortStableFunc(xs, func(a, b T) int {
+		sa, na := key(&a)
+		sb, nb := key(&b)
+		if c := cmp.Compare(sb, sa); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Name, b.Name)
+		return cmp.Compare(na, nb)
 	})
-	for i := range rows {
-		if i > 0 && rows[i].Score == rows[i-1].Score {
-			rows[i].Rank = rows[i-1].Rank
-		} else {
-			rows[i].Rank = i + 1
+	rank := 0
+	var prev float64
+	for i := range xs {
+		s, _ := key(&xs[i])
+		if i == 0 || s != prev {
+			rank = i + 1
 		}
+		setRank(&xs[i], rank)
+		prev = s
 	}
-	return rows
 }
