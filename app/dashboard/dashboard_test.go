@@ -128,3 +128,21 @@ func TestCompareAreas(t *testing.T) {
 		t.Errorf("PEKPPP areas = %d", len(got))
 	}
 }
+
+func TestDefaultFocusIsZI(t *testing.T) {
+	cat, err := instrument.LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var insts []*instrument.Instrument
+	for _, id := range []string{"ikm-2017", "new-normal-2020", "pekppp-2022", "sakip-2021", "zi-2021"} {
+		in, _ := cat.Get(id)
+		insts = append(insts, in)
+	}
+	if got := defaultFocus(insts); got != "zi-2021" {
+		t.Errorf("default focus = %s, want zi-2021 (WBK and WBBM)", got)
+	}
+	if got := defaultFocus(nil); got != "" {
+		t.Errorf("no instruments: %q", got)
+	}
+}

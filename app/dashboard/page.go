@@ -345,16 +345,16 @@ func (h *Handler) consistency(ctx context.Context, year int, rows map[string][]r
 	return consistency(as, rows, names), nil
 }
 
-// defaultFocus is the instrument the comparison charts open on: the first with predicates (ZI,
-// the integrity-zone question the bupati asks first), else the first of the period.
+// defaultFocus is the instrument the comparison charts open on: the one with the most
+// predicates (ZI's WBK and WBBM, the integrity-zone question the bupati asks first), else the
+// first of the period.
 func defaultFocus(insts []*instrument.Instrument) string {
+	best := -1
+	id := ""
 	for _, in := range insts {
-		if len(in.Predicates) > 0 {
-			return in.ID
+		if len(in.Predicates) > best {
+			best, id = len(in.Predicates), in.ID
 		}
 	}
-	if len(insts) > 0 {
-		return insts[0].ID
-	}
-	return ""
+	return id
 }
