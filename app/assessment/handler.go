@@ -3,13 +3,13 @@ package assessment
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/scoring"
 	"github.com/rapor-rb/raporrb/app/unit"
 	"github.com/rapor-rb/raporrb/app/web"
@@ -114,19 +114,10 @@ func (h *Handler) submit(c *fiber.Ctx) error {
 		"unanswered": updated.Progress.Total - updated.Progress.Answered, "total": len(inst.Indicators())})
 }
 
-// ParseYear reads a year from a path or query value: 400 when it is not a year.
-func ParseYear(s string) (int, error) {
-	y, err := strconv.Atoi(s)
-	if err != nil || y < 2000 || y > 2100 {
-		return 0, apperr.New(apperr.Invalid, "Tahun %q tidak valid.", s)
-	}
-	return y, nil
-}
-
 func (h *Handler) list(c *fiber.Ctx) error {
 	f := Filter{Instrument: c.Query("instrument"), Unit: c.Query("unit")}
 	if p := c.Query("period"); p != "" {
-		y, err := ParseYear(p)
+		y, err := period.ParseYear(p)
 		if err != nil {
 			return err
 		}
@@ -151,7 +142,7 @@ func (h *Handler) list(c *fiber.Ctx) error {
 // Load resolves (year, instrument, unit) to an assessment the user may act on: 404 for an
 // unknown instrument, unit or assessment, 403 when the policy says no.
 func (h *Handler) Load(c *fiber.Ctx, act account.Action) (*Assessment, *instrument.Instrument, error) {
-	year, err := ParseYear(c.Params("year"))
+	year, err := period.ParseYear(c.Params("year"))
 	if err != nil {
 		return nil, nil, err
 	}

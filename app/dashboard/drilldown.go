@@ -12,6 +12,8 @@ import (
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/period"
+	"github.com/rapor-rb/raporrb/app/ranking"
 	"github.com/rapor-rb/raporrb/app/scoring"
 	"github.com/rapor-rb/raporrb/app/unit"
 	"github.com/rapor-rb/raporrb/app/web"
@@ -48,7 +50,7 @@ func (s *Subject) answers() scoring.Answers {
 
 // load resolves (year, instrument, unit): 404 for anything unknown, 403 when u may not act.
 func (h *Handler) load(ctx context.Context, u *account.User, act account.Action, year, instID, code string) (*Subject, error) {
-	y, err := assessment.ParseYear(year)
+	y, err := period.ParseYear(year)
 	if err != nil {
 		return nil, err
 	}
@@ -334,7 +336,7 @@ func (h *Handler) history(ctx context.Context, d *Drill) error {
 			}
 		}
 	}
-	opt, err := charts.Trend("Nilai per tahun", years, []charts.TrendLine{{Name: d.Unit.Name, Values: d.Scores}}, d.Inst.ScaleMax, thresholds(d.Inst))
+	opt, err := charts.Trend("Nilai per tahun", years, []charts.TrendLine{{Name: d.Unit.Name, Values: d.Scores}}, d.Inst.ScaleMax, ranking.Thresholds(d.Inst))
 	if err != nil {
 		return err
 	}

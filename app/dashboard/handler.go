@@ -21,8 +21,7 @@ import (
 
 // Periods finds evaluation periods.
 type Periods interface {
-	ByYear(ctx context.Context, year int) (*period.Period, error)
-	Current(ctx context.Context) (*period.Period, error)
+	period.Finder
 	List(ctx context.Context) ([]period.Period, error)
 }
 
@@ -78,12 +77,7 @@ type Chart struct {
 
 // period resolves ?tahun= (or a :year parameter) to a period; unknown years are 404.
 func (h *Handler) period(c *fiber.Ctx, s string) (*period.Period, error) {
-	return ranking.ResolvePeriod(c.UserContext(), h.Periods, s)
-}
-
-// previousRows returns last period's ranking of inst, or nil when there was none.
-func (h *Handler) previousRows(ctx context.Context, year int, instID string) ([]ranking.Row, error) {
-	return h.Board.Rows(ctx, year-1, instID)
+	return period.Resolve(c.UserContext(), h.Periods, s)
 }
 
 // years lists the periods (ascending) that include the instrument.

@@ -112,7 +112,7 @@ func (h *Handler) dashboard(c *fiber.Ctx) error {
 }
 
 func (h *Handler) section(ctx context.Context, year int, in *instrument.Instrument, rows []ranking.Row, sel Selection) (Section, error) {
-	prev, err := h.previousRows(ctx, year, in.ID)
+	prev, err := h.Board.Rows(ctx, year-1, in.ID) // last period, for the trend arrows
 	if err != nil {
 		return Section{}, err
 	}
@@ -269,25 +269,12 @@ func (h *Handler) trend(ctx context.Context, f *Focus) error {
 	for _, l := range lines {
 		f.TrendRows = append(f.TrendRows, TrendRow{Name: l.Name, Values: l.Values})
 	}
-	opt, err := charts.Trend("Perkembangan nilai per tahun", years, lines, f.Inst.ScaleMax, thresholds(f.Inst))
+	opt, err := charts.Trend("Perkembangan nilai per tahun", years, lines, f.Inst.ScaleMax, ranking.Thresholds(f.Inst))
 	if err != nil {
 		return err
 	}
 	f.Trend = Chart{ID: "tren", Label: "Grafik perkembangan nilai per tahun", Option: opt, Rows: 14}
 	return nil
-}
-
-// thresholds are the predicates' minimum totals (WBK 75, WBBM 85).
-func thresholds(in *instrument.Instrument) []charts.Threshold {
-	var out []charts.Threshold
-	for _, p := range in.Predicates {
-		for _, r := range p.Rules {
-			if r.Node == instrument.TotalNode && r.Min != nil {
-				out = append(out, charts.Threshold{Label: p.Key, Value: *r.Min})
-			}
-		}
-	}
-	return out
 }
 
 // CompositeView is the composite index section.
@@ -300,10 +287,7 @@ type CompositeView struct {
 }
 
 func compositeView(pv *ranking.View, sel Selection) (*CompositeView, error) {
-	v := &CompositeView{Insts: pv.Insts, Sel: sel}
-	for _, in := range pv.Insts {
-		v.Weights = append(v.Weights, ranking.Weight{Instrument: in.ID, Weight: pv.Weights.Of(in.ID)})
-	}
+	v := &CompositeView{Insts: pv.Insts, Weights: pv.Weights.For(pv.Insts), Sel: sel}
 	v.Rows = pick(pv.Composite, func(r ranking.CompositeRow) string { return r.Name }, &v.Sel)
 	units := make([]string, len(v.Rows))
 	parts := make([]charts.CompositePart, len(pv.Insts))

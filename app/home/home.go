@@ -45,18 +45,9 @@ type Item struct {
 func (h *Handler) home(c *fiber.Ctx) error {
 	u := web.CurrentUser(c)
 	ctx := c.UserContext()
-	p, err := h.Periods.Current(ctx)
+	p, err := period.Resolve(ctx, h.Periods, c.Query("tahun"))
 	if err != nil {
 		return err
-	}
-	if y := c.Query("tahun"); y != "" {
-		year, err := assessment.ParseYear(y)
-		if err != nil {
-			return err
-		}
-		if p, err = h.Periods.ByYear(ctx, year); err != nil {
-			return err
-		}
 	}
 	years, err := h.Periods.List(ctx)
 	if err != nil {

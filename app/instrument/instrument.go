@@ -175,6 +175,19 @@ func (in *Instrument) ScaleOf(indicatorCode string) Scale {
 	return in.Scales[ind.Scale]
 }
 
+// Under reports whether the indicator sits in the subtree of node (TotalNode holds them all).
+func (in *Instrument) Under(indicator, node string) bool {
+	if node == TotalNode {
+		return true
+	}
+	for a := in.LeafOf(indicator); a != nil; a = in.Parent(a.Code) {
+		if a.Code == node {
+			return true
+		}
+	}
+	return false
+}
+
 // Points is the most an area can score: weight / 100 × scale_max.
 func (in *Instrument) Points(area *Area) float64 { return area.Weight / 100 * in.ScaleMax }
 

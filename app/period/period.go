@@ -5,6 +5,7 @@ package period
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -94,4 +95,32 @@ func (s *Store) Current(ctx context.Context) (*Period, error) {
 		return nil, apperr.New(apperr.NotFound, "Belum ada periode penilaian.")
 	}
 	return &ps[0], nil
+}
+
+// ParseYear reads a year from a path or query value: 400 when it is not a year.
+func ParseYear(s string) (int, error) {
+	y, err := strconv.Atoi(s)
+	if err != nil || y < 2000 || y > 2100 {
+		return 0, apperr.New(apperr.Invalid, "Tahun %q tidak valid.", s)
+	}
+	return y, nil
+}
+
+// Finder finds periods.
+type Finder interface {
+	ByYear(ctx context.Context, year int) (*Period, error)
+	Current(ctx context.Context) (*Period, error)
+}
+
+// Resolve reads a ?tahun= or :year value: empty means the current period, a malformed year is
+// 400, a year without a period 404.
+func Resolve(ctx context.Context, f Finder, s string) (*Period, error) {
+	if s == "" {
+		return f.Current(ctx)
+	}
+	y, err := ParseYear(s)
+	if err != nil {
+		return nil, err
+	}
+	return f.ByYear(ctx, y)
 }

@@ -19,6 +19,11 @@ func Chart(inst *instrument.Instrument, rows []Row) (json.RawMessage, error) {
 			}
 		}
 	}
+	return charts.RankedBars(inst.Title, bars, inst.ScaleMax, Thresholds(inst))
+}
+
+// Thresholds are the predicates' minimum totals (WBK 75, WBBM 85), drawn as lines on charts.
+func Thresholds(inst *instrument.Instrument) []charts.Threshold {
 	var lines []charts.Threshold
 	for _, p := range inst.Predicates {
 		for _, rule := range p.Rules {
@@ -27,5 +32,5 @@ func Chart(inst *instrument.Instrument, rows []Row) (json.RawMessage, error) {
 			}
 		}
 	}
-	return charts.RankedBars(inst.Title, bars, inst.ScaleMax, lines)
+	return lines
 }

@@ -45,6 +45,15 @@ func (w Weights) Of(instrumentID string) float64 {
 // the sum finite.
 const maxWeight = 1000
 
+// For lists the weight in force for each of insts.
+func (w Weights) For(insts []*instrument.Instrument) []Weight {
+	out := make([]Weight, len(insts))
+	for i, in := range insts {
+		out[i] = Weight{Instrument: in.ID, Weight: w.Of(in.ID)}
+	}
+	return out
+}
+
 // ValidateWeights refuses what would make the index meaningless: an unknown or repeated
 // instrument, a weight that is negative, not a number or above maxWeight, or weights in effect
 // summing to zero. A PUT replaces the whole list, so an instrument left out counts as 1 (the

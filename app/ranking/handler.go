@@ -9,24 +9,17 @@ import (
 
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
-	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/web"
 )
-
-// Periods finds evaluation periods.
-type Periods interface {
-	ByYear(ctx context.Context, year int) (*period.Period, error)
-	Current(ctx context.Context) (*period.Period, error)
-}
 
 // Handler serves rankings, the composite index and its weights over the JSON API.
 type Handler struct {
 	Board    *Board
 	Settings *Settings
 	Catalog  *instrument.Catalog
-	Periods  Periods
+	Periods  period.Finder
 	Now      func() time.Time
 }
 
@@ -49,7 +42,7 @@ func (h *Handler) rankings(c *fiber.Ctx) error {
 	if _, ok := h.Catalog.Get(instID); !ok {
 		return apperr.New(apperr.NotFound, "Instrumen %q tidak dikenal.", instID)
 	}
-	p, err := ResolvePeriod(c.UserContext(), h.Periods, c.Query("period"))
+	p, err := period.Resolve(c.UserContext(), h.Periods, c.Query("period"))
 	if err != nil {
 		return err
 	}
@@ -67,7 +60,7 @@ func (h *Handler) composite(c *fiber.Ctx) error {
 	if err := account.Decide(web.CurrentUser(c), account.Rankings, account.Object{}); err != nil {
 		return err
 	}
-	p, err := ResolvePeriod(c.UserContext(), h.Periods, c.Query("period"))
+	p, err := period.Resolve(c.UserContext(), h.Periods, c.Query("period"))
 	if err != nil {
 		return err
 	}
@@ -75,16 +68,7 @@ func (h *Handler) composite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"period": p.Year, "weights": effective(v.Insts, v.Weights), "rows": v.Composite})
-}
-
-// effective lists the weight in force for each of insts.
-func effective(insts []*instrument.Instrument, w Weights) []Weight {
-	out := make([]Weight, len(insts))
-	for i, in := range insts {
-		out[i] = Weight{Instrument: in.ID, Weight: w.Of(in.ID)}
-	}
-	return out
+	return c.JSON(fiber.Map{"period": p.Year, "weights": v.Weights.For(v.Insts), "rows": v.Composite})
 }
 
 func (h *Handler) weights(c *fiber.Ctx) error {
@@ -92,7 +76,7 @@ func (h *Handler) weights(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"weights": effective(h.Catalog.List(), w), "rev": w.Rev})
+	return c.JSON(fiber.Map{"weights": w.For(h.Catalog.List()), "rev": w.Rev})
 }
 
 // weightsRequest is the body of PUT /api/v1/composite-weights.
@@ -115,18 +99,6 @@ func (h *Handler) putWeights(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(w)
-}
-
-// ResolvePeriod reads a year parameter; empty means the current period. Unknown years are 404.
-func ResolvePeriod(ctx context.Context, ps Periods, s string) (*period.Period, error) {
-	if s == "" {
-		return ps.Current(ctx)
-	}
-	y, err := assessment.ParseYear(s)
-	if err != nil {
-		return nil, err
-	}
-	return ps.ByYear(ctx, y)
 }
 
 // View is one period seen whole: its instruments (those of the catalog, in the period's order),

@@ -528,7 +528,7 @@ func (pl *planner) blockMessage(f Failure) string {
 	own := 0         // indicators under the node that the unit answers itself
 	var low []string // survey-based indicators under the node, below their best
 	for _, ind := range pl.inst.Indicators() {
-		if !under(pl.inst, ind.Code, name) {
+		if !pl.inst.Under(ind.Code, name) {
 			continue
 		}
 		if !pl.inst.Scales[ind.Scale].FromSurvey() {
@@ -566,19 +566,6 @@ func (pl *planner) unentered(codes []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" Hasil survei %s belum diisi (dihitung 0); isi dari rekap survei terlebih dahulu.", strings.Join(missing, ", "))
-}
-
-// under reports whether the indicator sits in the subtree of node (TotalNode holds them all).
-func under(inst *instrument.Instrument, indicator, node string) bool {
-	if node == instrument.TotalNode {
-		return true
-	}
-	for a := inst.Parent(indicator); a != nil; a = inst.Parent(a.Code) {
-		if a.Code == node {
-			return true
-		}
-	}
-	return false
 }
 
 // idScore prints a score with 2 decimals and a decimal comma, as the official sheets do.

@@ -145,19 +145,6 @@ const (
 	kinerjaWBK   = 0.5
 )
 
-// under reports whether the indicator lies in the subtree of node ("total" is everything).
-func under(inst *instrument.Instrument, ind, node string) bool {
-	if node == instrument.TotalNode {
-		return true
-	}
-	for a := inst.LeafOf(ind); a != nil; a = inst.Parent(a.Code) {
-		if a.Code == node {
-			return true
-		}
-	}
-	return false
-}
-
 // enforceZI adjusts the accepted ZI answers until the final result reaches exactly the
 // target level: below target it raises the weakest answer inside a failing node one step at
 // a time (the smallest change that moves the score, as an improving kecamatan would); above
@@ -214,7 +201,7 @@ func enforceZI(inst *instrument.Instrument, ans scoring.Answers, target level, p
 		pick, low := "", math.Inf(1)
 		for _, ind := range inds {
 			v := valueOf(inst, ind.Code, ans[ind.Code])
-			if !under(inst, ind.Code, node) || v >= 1 || (ind.Code == ziKinerja && target == levelWBK && v >= kinerjaWBK) {
+			if !inst.Under(ind.Code, node) || v >= 1 || (ind.Code == ziKinerja && target == levelWBK && v >= kinerjaWBK) {
 				continue
 			}
 			if v < low {
