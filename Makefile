@@ -8,15 +8,17 @@ ASSETS := $(VENDOR)/echarts.min.js $(VENDOR)/htmx.min.js
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test bench lint assets browser build seed clean-data
+.PHONY: run test bench lint assets browser build seed clean-data FORCE
 
 ## run: serve the app on the embedded database (./data), seeding the demo on first start
 run: assets
 	go run ./cmd/raporrb serve
 
-## test: every test, against the real engine (embedded FerretDB, or MONGODB_URI when set)
-test: assets browser
-	CHROME_PATH=$(CHROMIUM) go test -race -count=1 -timeout 20m ./...
+## test: every test, against the real engine (embedded FerretDB, or MONGODB_URI when set).
+## The engine runs in its own process built without -race (bin/raporrb engine): the race
+## detector checks our code, and FerretDB/SQLite run at their normal speed (see app/dbtest).
+test: assets browser bin/raporrb
+	RAPORRB_TEST_ENGINE=$(CURDIR)/bin/raporrb CHROME_PATH=$(CHROMIUM) go test -race -count=1 -timeout 20m ./...
 
 ## bench: scoring, ranking and read figures beside the raw driver doing the same work
 bench: assets
@@ -28,8 +30,13 @@ lint:
 	go run $(STATICCHECK) ./...
 
 ## build: a binary at bin/raporrb (serve it with public/vendor beside it, or VENDOR_DIR)
-build: assets
-	go build -o bin/raporrb ./cmd/raporrb
+build: assets bin/raporrb
+
+# Always rebuilt (go's cache makes that cheap): the tests' engine must match the sources.
+bin/raporrb: FORCE
+	go build -o $@ ./cmd/raporrb
+
+FORCE:
 
 ## seed: fill an empty database with the demo kabupaten
 seed:

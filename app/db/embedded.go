@@ -35,7 +35,30 @@ type marker struct {
 // sqliteMagic opens every SQLite database file.
 var sqliteMagic = []byte("SQLite format 3\x00")
 
-func openEmbedded(ctx context.Context, cfg Config) (_ *DB, err error) {
+// Engine is the embedded FerretDB serving one DATA_DIR on a Unix socket. openEmbedded runs
+// one inside the application; `raporrb engine` runs one alone, so that tools (mongodump, or the
+// tests, which keep the engine out of the race detector's instrumentation) can reach it.
+type Engine struct {
+	// Socket is the Unix socket the engine listens on.
+	Socket string
+	// DataDir is the absolute data directory.
+	DataDir string
+	// Name is the database the application uses.
+	Name    string
+	closers []func()
+}
+
+// Close stops the engine and releases DATA_DIR.
+func (e *Engine) Close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		e.closers[i]()
+	}
+	e.closers = nil
+}
+
+// StartEngine checks DATA_DIR (see checkDataDir), takes its lock and starts the embedded
+// engine on a socket inside it; cfg.ExposeAddr also serves it on that loopback TCP address.
+func StartEngine(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	dir := cfg.DataDir
 	if dir == "" {
 		dir = "./data"
@@ -50,10 +73,10 @@ func openEmbedded(ctx context.Context, cfg Config) (_ *DB, err error) {
 	if err := checkDataDir(dir, name); err != nil {
 		return nil, err
 	}
-	d := &DB{Embedded: true, dataDir: dir, writeMu: &sync.Mutex{}}
+	e := &Engine{DataDir: dir, Name: name}
 	defer func() {
 		if err != nil {
-			d.Close()
+			e.Close()
 		}
 	}()
 
@@ -66,7 +89,7 @@ func openEmbedded(ctx context.Context, cfg Config) (_ *DB, err error) {
 		lock.Close()
 		return nil, fmt.Errorf("DATA_DIR %s is in use by another raporrb process (embedded mode runs one process per data directory)", dir)
 	}
-	d.closers = append(d.closers, func() { lock.Close() })
+	e.closers = append(e.closers, func() { lock.Close() })
 
 	sock := filepath.Join(dir, "mongo.sock")
 	if len(sock) > 100 {
@@ -75,7 +98,7 @@ func openEmbedded(ctx context.Context, cfg Config) (_ *DB, err error) {
 		if err != nil {
 			return nil, err
 		}
-		d.closers = append(d.closers, func() { os.RemoveAll(tmp) })
+		e.closers = append(e.closers, func() { os.RemoveAll(tmp) })
 		sock = filepath.Join(tmp, "mongo.sock")
 	}
 	_ = os.Remove(sock) // a stale socket from a killed process; the flock above proves it is ours
@@ -99,11 +122,39 @@ func openEmbedded(ctx context.Context, cfg Config) (_ *DB, err error) {
 		defer close(done)
 		_ = f.Run(runCtx)
 	}()
-	d.closers = append(d.closers, func() { stop(); <-done })
+	e.closers = append(e.closers, func() { stop(); <-done })
 	if err := waitForSocket(ctx, sock); err != nil {
 		return nil, fmt.Errorf("embedded database did not start: %w", err)
 	}
+	e.Socket = sock
+	return e, nil
+}
 
+func openEmbedded(ctx context.Context, cfg Config) (_ *DB, err error) {
+	e, err := StartEngine(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	d, err := Attach(ctx, e.DataDir, e.Socket, e.Name)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	// Stop the engine after the client has disconnected and the marker is written.
+	d.closers = append([]func(){e.Close}, d.closers...)
+	return d, nil
+}
+
+// Attach connects to an embedded engine serving dataDir on the Unix socket sock, in this
+// process or another: the result keeps the embedded write discipline (one writer lock, the
+// _id index of Prepare). Only one process may attach to an engine; its lock is in-process.
+func Attach(ctx context.Context, dataDir, sock, name string) (_ *DB, err error) {
+	d := &DB{Embedded: true, dataDir: dataDir, writeMu: &sync.Mutex{}}
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
 	uri := "mongodb://" + url.PathEscape(sock) + "/"
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(60 * time.Second))
 	if err != nil {
@@ -113,17 +164,17 @@ func openEmbedded(ctx context.Context, cfg Config) (_ *DB, err error) {
 	d.closers = append(d.closers, func() { _ = client.Disconnect(context.Background()) })
 	d.Database = client.Database(name)
 	if err := d.ping(ctx); err != nil {
-		return nil, fmt.Errorf("embedded database in %s does not answer: %w", dir, err)
+		return nil, fmt.Errorf("embedded database in %s does not answer: %w", dataDir, err)
 	}
 	// Listing collections opens the SQLite file: a corrupted file fails here, at start-up.
 	if _, err := d.Database.ListCollectionNames(ctx, map[string]any{}); err != nil {
-		return nil, fmt.Errorf("DATA_DIR %s: the database cannot be read (%v); restore it from a backup or move it aside", dir, err)
+		return nil, fmt.Errorf("DATA_DIR %s: the database cannot be read (%v); restore it from a backup or move it aside", dataDir, err)
 	}
 	// The SQLite file appears with the first collection; mark DATA_DIR once it exists.
-	if err := writeMarker(dir, name); err != nil {
+	if err := writeMarker(dataDir, name); err != nil {
 		return nil, err
 	}
-	d.closers = append([]func(){func() { _ = writeMarker(dir, name) }}, d.closers...)
+	d.closers = append([]func(){func() { _ = writeMarker(dataDir, name) }}, d.closers...)
 	return d, nil
 }
 

@@ -81,16 +81,16 @@ func browser(t *testing.T) context.Context {
 
 func loginActions(base, username, password string) chromedp.Tasks {
 	return chromedp.Tasks{
-		chromedp.Navigate(base + "/masuk"),
-		chromedp.WaitVisible(`#username`, chromedp.ByID),
-		chromedp.SendKeys(`#username`, username, chromedp.ByID),
-		chromedp.SendKeys(`#password`, password, chromedp.ByID),
-		chromedp.Submit(`#password`, chromedp.ByID),
+		navigate(base + "/masuk"),
+		waitVisible(`#username`),
+		sendKeys(`#username`, username),
+		sendKeys(`#password`, password),
+		submit(`#password`),
 	}
 }
 
 func logout() chromedp.Tasks {
-	return chromedp.Tasks{chromedp.Click(`form[action="/keluar"] button`, chromedp.ByQuery), chromedp.WaitVisible(`#username`, chromedp.ByID)}
+	return chromedp.Tasks{click(`form[action="/keluar"] button`), waitVisible(`#username`)}
 }
 
 // The journey's first step for every role: log in, see one's own home with real data.
@@ -103,8 +103,8 @@ func TestBrowserEachRoleSeesTheirHome(t *testing.T) {
 	// A failing login shows the error message and stays on the login page.
 	var msg string
 	if err := chromedp.Run(ctx, loginActions(base, "bupati", "kata-sandi-salah"),
-		chromedp.WaitVisible(`#login-error`, chromedp.ByID),
-		chromedp.Text(`#login-error`, &msg, chromedp.ByID)); err != nil {
+		waitVisible(`#login-error`),
+		text(`#login-error`, &msg)); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(msg, "Nama pengguna atau kata sandi salah") {
@@ -127,9 +127,9 @@ func TestBrowserEachRoleSeesTheirHome(t *testing.T) {
 			var rows int
 			var body string
 			err := chromedp.Run(ctx, loginActions(base, tc.user, demoPassword),
-				chromedp.WaitVisible(`main .page-head`, chromedp.ByQuery),
-				chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, tc.table), &rows),
-				chromedp.Text(`main`, &body, chromedp.ByQuery),
+				waitVisible(`main .page-head`),
+				evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, tc.table), &rows),
+				text(`main`, &body),
 			)
 			if err != nil {
 				t.Fatal(err)

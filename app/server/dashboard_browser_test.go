@@ -31,16 +31,16 @@ func TestBrowserDashboard(t *testing.T) {
 	units := demoRes.Units - 1 // the kecamatan, without the kabupaten
 
 	if err := chromedp.Run(ctx, loginActions(base, "bupati", demoPassword),
-		chromedp.WaitVisible(`#tabel-zi-2021`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-chart="peringkat-zi-2021"] canvas`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-chart="komposit"] canvas`, chromedp.ByQuery),
+		waitVisible(`#tabel-zi-2021`),
+		waitVisible(`[data-chart="peringkat-zi-2021"] canvas`),
+		waitVisible(`[data-chart="komposit"] canvas`),
 	); err != nil {
 		t.Fatal(err)
 	}
 
 	// Every chart is drawn on a canvas; the comparison charts hold one entry per kecamatan.
 	var charts []chartInfo
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll('[data-chart]')).map(el => {
+	if err := chromedp.Run(ctx, evaluate(`Array.from(document.querySelectorAll('[data-chart]')).map(el => {
 		const c = echarts.getInstanceByDom(el);
 		return {id: el.dataset.chart, canvas: !!el.querySelector('canvas'),
 			series: c ? c.getOption().series.map(s => (s.data || []).length) : []};
@@ -88,7 +88,7 @@ func TestBrowserDashboard(t *testing.T) {
 			Rank  string `json:"rank"`
 			Score string `json:"score"`
 		}
-		if err := chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf(`Array.from(document.querySelectorAll('#tabel-%s tbody tr')).map(tr => ({
+		if err := chromedp.Run(ctx, evaluate(fmt.Sprintf(`Array.from(document.querySelectorAll('#tabel-%s tbody tr')).map(tr => ({
 			unit: tr.dataset.unit, rank: tr.cells[0].textContent.trim(), score: tr.querySelector('.score').textContent.trim()}))`, id), &table)); err != nil {
 			t.Fatal(err)
 		}
@@ -120,11 +120,11 @@ func TestBrowserDashboard(t *testing.T) {
 	var title string
 	var paths int
 	if err := chromedp.Run(ctx,
-		chromedp.Click(`#tabel-zi-2021 tbody tr:first-child a.drill`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#jalur`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-chart="riwayat"] canvas`, chromedp.ByQuery),
-		chromedp.Text(`h1`, &title, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelectorAll('#jalur article.path').length`, &paths),
+		click(`#tabel-zi-2021 tbody tr:first-child a.drill`),
+		waitVisible(`#jalur`),
+		waitVisible(`[data-chart="riwayat"] canvas`),
+		text(`h1`, &title),
+		evaluate(`document.querySelectorAll('#jalur article.path').length`, &paths),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -137,18 +137,18 @@ func TestBrowserDashboard(t *testing.T) {
 	var target, plan, href string
 	var ok bool
 	if err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/dasbor?tahun=2026"),
-		chromedp.WaitVisible(`#tabel-zi-2021`, chromedp.ByQuery),
-		chromedp.AttributeValue(`#tabel-zi-2021 tbody tr:last-child a.path-link`, "href", &href, &ok, chromedp.ByQuery),
+		navigate(base+"/dasbor?tahun=2026"),
+		waitVisible(`#tabel-zi-2021`),
+		attribute(`#tabel-zi-2021 tbody tr:last-child a.path-link`, "href", &href, &ok),
 	); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("path link %q", href)
 	if err := chromedp.Run(ctx,
-		chromedp.Click(`#tabel-zi-2021 tbody tr:last-child a.path-link`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#jalur-WBK.path-target`, chromedp.ByQuery),
-		chromedp.AttributeValue(`#jalur-WBK`, "data-target", &target, nil, chromedp.ByQuery),
-		chromedp.Text(`#jalur-WBK`, &plan, chromedp.ByQuery),
+		click(`#tabel-zi-2021 tbody tr:last-child a.path-link`),
+		waitVisible(`#jalur-WBK.path-target`),
+		attribute(`#jalur-WBK`, "data-target", &target, nil),
+		text(`#jalur-WBK`, &plan),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -159,8 +159,8 @@ func TestBrowserDashboard(t *testing.T) {
 	// The printable rapor prints to a PDF without the navigation.
 	var pdf []byte
 	if err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/rapor/2026/sukamaju"),
-		chromedp.WaitVisible(`#rapor-ringkas`, chromedp.ByQuery),
+		navigate(base+"/rapor/2026/sukamaju"),
+		waitVisible(`#rapor-ringkas`),
 		chromedp.ActionFunc(func(ctx2 context.Context) error {
 			var err error
 			pdf, _, err = cdppage.PrintToPDF().WithPrintBackground(true).Do(ctx2)

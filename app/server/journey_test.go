@@ -28,10 +28,10 @@ func TestBrowserCamatAnswersResolvesConflictAndSubmits(t *testing.T) {
 
 	var total0 string
 	if err := chromedp.Run(ctx, loginActions(base, camat.Username, demoPassword),
-		chromedp.WaitVisible(`main .page-head`, chromedp.ByQuery),
-		chromedp.Click(`a[href="`+path+`"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#skor-total`, chromedp.ByID),
-		chromedp.Text(`#skor-total`, &total0, chromedp.ByID),
+		waitVisible(`main .page-head`),
+		click(`a[href="`+path+`"]`),
+		waitVisible(`#skor-total`),
+		text(`#skor-total`, &total0),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -39,27 +39,27 @@ func TestBrowserCamatAnswersResolvesConflictAndSubmits(t *testing.T) {
 	save := func(code string, set chromedp.Action) {
 		t.Helper()
 		err := chromedp.Run(ctx, set,
-			chromedp.Click(ind(code)+` .answer-form button[type=submit]`, chromedp.ByQuery),
-			chromedp.WaitVisible(ind(code)+`[data-state="tersimpan"]`, chromedp.ByQuery))
+			click(ind(code)+` .answer-form button[type=submit]`),
+			waitVisible(ind(code)+`[data-state="tersimpan"]`))
 		if err != nil {
 			t.Fatalf("saving %s: %v", code, err)
 		}
 	}
 	// A choice: click the first option that is not the current one.
 	var option string
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('`+ind("P.MP.PM.1.b")+` input[type=radio]:not(:checked)').value`, &option)); err != nil {
+	if err := chromedp.Run(ctx, evaluate(`document.querySelector('`+ind("P.MP.PM.1.b")+` input[type=radio]:not(:checked)').value`, &option)); err != nil {
 		t.Fatal(err)
 	}
-	save("P.MP.PM.1.b", chromedp.Click(ind("P.MP.PM.1.b")+` input[value="`+option+`"]`, chromedp.ByQuery))
+	save("P.MP.PM.1.b", click(ind("P.MP.PM.1.b")+` input[value="`+option+`"]`))
 	// A percentage and a 0–4 survey value (typed with a decimal comma would be rejected by
 	// the browser's number input, so a dot).
-	save("P.MP.RF.1.b", chromedp.SetValue(ind("P.MP.RF.1.b")+` input[name=jawaban]`, "37", chromedp.ByQuery))
-	save("H.BA.IPAK.a", chromedp.SetValue(ind("H.BA.IPAK.a")+` input[name=jawaban]`, "1.5", chromedp.ByQuery))
+	save("P.MP.RF.1.b", setValue(ind("P.MP.RF.1.b")+` input[name=jawaban]`, "37"))
+	save("H.BA.IPAK.a", setValue(ind("H.BA.IPAK.a")+` input[name=jawaban]`, "1.5"))
 
 	var total1 string
 	var shot []byte
-	if err := chromedp.Run(ctx, chromedp.Text(`#skor-total`, &total1, chromedp.ByID),
-		chromedp.ScrollIntoView(ind("P.MP.PM.1.b"), chromedp.ByQuery), chromedp.CaptureScreenshot(&shot)); err != nil {
+	if err := chromedp.Run(ctx, text(`#skor-total`, &total1),
+		scrollIntoView(ind("P.MP.PM.1.b")), chromedp.CaptureScreenshot(&shot)); err != nil {
 		t.Fatal(err)
 	}
 	_ = os.WriteFile(filepath.Join(os.TempDir(), "raporrb-camat-indicator.png"), shot, 0o644)
@@ -79,17 +79,17 @@ func TestBrowserCamatAnswersResolvesConflictAndSubmits(t *testing.T) {
 	}
 	const ev = "P.MP.PM.1.b"
 	var before, after int
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll('`+ind(ev)+` .evidence-list li').length`, &before)); err != nil {
+	if err := chromedp.Run(ctx, evaluate(`document.querySelectorAll('`+ind(ev)+` .evidence-list li').length`, &before)); err != nil {
 		t.Fatal(err)
 	}
 	err := chromedp.Run(ctx,
-		chromedp.SetUploadFiles(ind(ev)+` .upload-form input[type=file]`, []string{pdf, img}, chromedp.ByQuery),
-		chromedp.Click(ind(ev)+` .upload-form button`, chromedp.ByQuery),
-		chromedp.WaitVisible(ind(ev)+` .evidence-list li[data-kind=file]`, chromedp.ByQuery),
-		chromedp.SendKeys(ind(ev)+` .link-form input[name=url]`, "https://dokumen.contoh.go.id/zi/apel-pagi", chromedp.ByQuery),
-		chromedp.Click(ind(ev)+` .link-form button`, chromedp.ByQuery),
-		chromedp.WaitVisible(ind(ev)+` .evidence-list li[data-kind=link]`, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelectorAll('`+ind(ev)+` .evidence-list li').length`, &after),
+		uploadFiles(ind(ev)+` .upload-form input[type=file]`, []string{pdf, img}),
+		click(ind(ev)+` .upload-form button`),
+		waitVisible(ind(ev)+` .evidence-list li[data-kind=file]`),
+		sendKeys(ind(ev)+` .link-form input[name=url]`, "https://dokumen.contoh.go.id/zi/apel-pagi"),
+		click(ind(ev)+` .link-form button`),
+		waitVisible(ind(ev)+` .evidence-list li[data-kind=link]`),
+		evaluate(`document.querySelectorAll('`+ind(ev)+` .evidence-list li').length`, &after),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -115,13 +115,13 @@ func TestBrowserCamatAnswersResolvesConflictAndSubmits(t *testing.T) {
 	// The camat, still on the old rev, saves: conflict, both versions shown; keep mine.
 	var their, mine string
 	err = chromedp.Run(ctx,
-		chromedp.SetValue(ind("P.MP.RF.1.b")+` input[name=jawaban]`, "42", chromedp.ByQuery),
-		chromedp.Click(ind("P.MP.RF.1.b")+` .answer-form button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(ind("P.MP.RF.1.b")+`[data-state="konflik"]`, chromedp.ByQuery),
-		chromedp.Text(ind("P.MP.RF.1.b")+` .their`, &their, chromedp.ByQuery),
-		chromedp.Text(ind("P.MP.RF.1.b")+` .mine`, &mine, chromedp.ByQuery),
-		chromedp.Click(ind("P.MP.RF.1.b")+` .keep-mine`, chromedp.ByQuery),
-		chromedp.WaitVisible(ind("P.MP.RF.1.b")+`[data-state="tersimpan"]`, chromedp.ByQuery),
+		setValue(ind("P.MP.RF.1.b")+` input[name=jawaban]`, "42"),
+		click(ind("P.MP.RF.1.b")+` .answer-form button[type=submit]`),
+		waitVisible(ind("P.MP.RF.1.b")+`[data-state="konflik"]`),
+		text(ind("P.MP.RF.1.b")+` .their`, &their),
+		text(ind("P.MP.RF.1.b")+` .mine`, &mine),
+		click(ind("P.MP.RF.1.b")+` .keep-mine`),
+		waitVisible(ind("P.MP.RF.1.b")+`[data-state="tersimpan"]`),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -142,11 +142,11 @@ func TestBrowserCamatAnswersResolvesConflictAndSubmits(t *testing.T) {
 	var status string
 	var disabled bool
 	err = chromedp.Run(ctx,
-		chromedp.Click(`#pengajuan input[name=yakin]`, chromedp.ByQuery),
-		chromedp.Click(`#ajukan`, chromedp.ByID),
-		chromedp.WaitVisible(`#hanya-baca`, chromedp.ByID),
-		chromedp.Text(`#status`, &status, chromedp.ByID),
-		chromedp.Evaluate(`document.querySelector('`+ind("P.MP.PM.1.b")+` fieldset').disabled`, &disabled),
+		click(`#pengajuan input[name=yakin]`),
+		click(`#ajukan`),
+		waitVisible(`#hanya-baca`),
+		text(`#status`, &status),
+		evaluate(`document.querySelector('`+ind("P.MP.PM.1.b")+` fieldset').disabled`, &disabled),
 	)
 	if err != nil {
 		t.Fatal(err)

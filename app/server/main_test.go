@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 		}
 		seeded = engine.WithName(fmt.Sprintf("seeded_%d", time.Now().UnixNano()))
 		defer seeded.Database.Drop(context.Background())
-		stores = NewStores(seeded, catalog)
+		stores = NewStores(seeded, catalog, func() time.Time { return demoNow })
 		ctx := context.Background()
 		if err := stores.EnsureIndexes(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -64,11 +64,17 @@ func newServer(t testing.TB, cfg web.Config) *web.Server {
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return demoNow }
 	}
-	blobs, err := NewBlobs(context.Background(), seeded, t.TempDir())
+	return newServerOn(t, cfg, stores)
+}
+
+// newServerOn builds the full app on st, with evidence in a directory of the test's own.
+func newServerOn(t testing.TB, cfg web.Config, st Stores) *web.Server {
+	t.Helper()
+	blobs, err := NewBlobs(context.Background(), st.DB, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(cfg, stores, blobs, catalog, os.DirFS("../../public/vendor"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	srv, err := New(cfg, st, blobs, catalog, os.DirFS("../../public/vendor"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatal(err)
 	}

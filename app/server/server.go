@@ -41,10 +41,11 @@ type Stores struct {
 const boardMaxAge = 5 * time.Second
 
 // NewStores opens every store on d; the ranking board follows the assessment store's writes.
-func NewStores(d *db.DB, cat *instrument.Catalog) Stores {
+// now is the server's clock (nil: time.Now); sessions expire by it.
+func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
 	st := Stores{
 		DB:          d,
-		Users:       account.NewStore(d),
+		Users:       account.NewStore(d).WithClock(now),
 		Assignments: account.NewAssignments(d),
 		Units:       unit.NewStore(d),
 		Periods:     period.NewStore(d),

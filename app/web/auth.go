@@ -91,8 +91,11 @@ func (s *Server) loginRoutes(r Router) {
 		if err != nil {
 			return err
 		}
+		// Max-Age, never Expires: an absolute time from the server's clock means nothing to a
+		// browser whose clock differs (a laptop hours off, or a test server on a fixed date)
+		// and would drop the cookie at once. The session itself expires on the server.
 		c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.cfg.CookieSecure,
-			SameSite: fiber.CookieSameSiteLaxMode, Expires: s.cfg.Now().Add(s.cfg.SessionTTL)})
+			SameSite: fiber.CookieSameSiteLaxMode, MaxAge: int(s.cfg.SessionTTL / time.Second)})
 		return c.Redirect(safeNext(c.FormValue("lanjut")), fiber.StatusSeeOther)
 	})
 	r.Post("/keluar", account.SignedIn, func(c *fiber.Ctx) error {
@@ -119,7 +122,8 @@ func (s *Server) loginRoutes(r Router) {
 		if err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"token": token, "expires": s.cfg.Now().Add(s.cfg.SessionTTL).UTC(), "user": u})
+		// expires_in is relative (seconds), for clients whose clock differs from the server's.
+		return c.JSON(fiber.Map{"token": token, "expires_in": int(s.cfg.SessionTTL / time.Second), "user": u})
 	})
 }
 

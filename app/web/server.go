@@ -145,8 +145,11 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 		CookieSecure:   cfg.CookieSecure,
 		CookieHTTPOnly: true,
 		CookieSameSite: "Lax",
-		Expiration:     cfg.SessionTTL,
-		ContextKey:     localCSRF,
+		// A session cookie (no Expires): the middleware would stamp an absolute expiry from
+		// this machine's clock; the token's lifetime is judged on the server.
+		CookieSessionOnly: true,
+		Expiration:        cfg.SessionTTL,
+		ContextKey:        localCSRF,
 		Extractor: func(c *fiber.Ctx) (string, error) {
 			// A multipart upload carries the token in its URL: reading a form field would
 			// parse (and buffer) the whole body before the size check.

@@ -35,7 +35,8 @@ const usage = `usage:
   raporrb seed --demo                      fill an empty database with the demo kabupaten
   raporrb score -instrument ID [-previous WBK] [FILE|-]   score an answers file (JSON)
   raporrb instruments validate FILE        check an instrument sheet (YAML)
-  raporrb instruments list                 list the embedded instruments`
+  raporrb instruments list                 list the embedded instruments
+  raporrb engine                           serve only the embedded database of DATA_DIR (app stopped)`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runScore(args, stdin, stdout, stderr, cat)
 	case "instruments":
 		return runInstruments(args, stdout, stderr)
+	case "engine":
+		return runEngine(ctx, args, getenv, stdin, stdout, stderr)
 	case "serve", "seed":
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
@@ -91,7 +94,7 @@ func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Ca
 	if d.Embedded {
 		log.Info("embedded database", "data_dir", cfg.DataDir, "mongo_addr", cfg.ExposeAddr)
 	}
-	st := server.NewStores(d, cat)
+	st := server.NewStores(d, cat, time.Now)
 	if err := st.EnsureIndexes(openCtx); err != nil {
 		return fmt.Errorf("creating indexes: %w", err)
 	}
