@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/dashboard"
 	"github.com/rapor-rb/raporrb/app/db"
@@ -34,6 +35,7 @@ type Stores struct {
 	Assessments *assessment.Store
 	Board       *ranking.Board
 	Settings    *ranking.Settings
+	Audit       *audit.Log
 }
 
 // boardMaxAge is how long a cached ranking is trusted on MongoDB, where other instances may
@@ -51,6 +53,7 @@ func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
 		Periods:     period.NewStore(d),
 		Assessments: assessment.NewStore(d),
 		Settings:    ranking.NewSettings(d),
+		Audit:       audit.New(d, nil),
 	}
 	maxAge := boardMaxAge
 	if d.Embedded {
