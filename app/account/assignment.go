@@ -12,13 +12,16 @@ import (
 	"github.com/rapor-rb/raporrb/app/db"
 )
 
-// Assignment gives an evaluator the units they review for one instrument and year.
+// Assignment gives an evaluator the units they review for one instrument and year. The
+// evaluators assigned to one unit form its team; those with Lead (ketua tim) return items and
+// finalize, every member reviews.
 type Assignment struct {
-	ID         string   `bson:"_id"` // year/instrument/evaluator
-	Year       int      `bson:"year"`
-	Instrument string   `bson:"instrument"`
-	Evaluator  string   `bson:"evaluator"`
-	Units      []string `bson:"units"`
+	ID         string   `bson:"_id" json:"-"` // year/instrument/evaluator
+	Year       int      `bson:"year" json:"year"`
+	Instrument string   `bson:"instrument" json:"instrument"`
+	Evaluator  string   `bson:"evaluator" json:"evaluator"`
+	Units      []string `bson:"units" json:"units"`
+	Lead       bool     `bson:"lead,omitempty" json:"lead"`
 }
 
 // AssignmentID builds an assignment's deterministic id.

@@ -52,7 +52,9 @@ const (
 	Read     Action = "read"     // see answers, evidence, scores
 	Answer   Action = "answer"   // answer and upload (own unit, staf and camat)
 	Submit   Action = "submit"   // submit the sheet (camat)
-	Review   Action = "review"   // evaluator's scores, comments, returns, finalize
+	Review   Action = "review"   // evaluator's scores, comments, findings (any team member)
+	Return   Action = "return"   // return items for revision (the team's lead)
+	Finalize Action = "finalize" // finalize the sheet (the team's lead)
 	Export   Action = "export"   // download exports
 	Reopen   Action = "reopen"   // admin reopens a final sheet
 	Manage   Action = "manage"   // admin manages units, users, periods, instruments
@@ -60,10 +62,12 @@ const (
 )
 
 // Object is the unit an action touches and the facts about the user's relation to it that
-// the store knows (whether the evaluator is assigned to it).
+// the store knows: whether the evaluator is assigned to it, and whether as the team's lead
+// (ketua tim), who alone returns and finalizes.
 type Object struct {
 	Unit     string
 	Assigned bool
+	Lead     bool
 }
 
 // Decide returns nil when u may do act to obj, or a Forbidden error that says why in
@@ -92,11 +96,14 @@ func Decide(u *User, act Action, obj Object) error {
 		}
 	case Evaluator:
 		switch act {
-		case Read, Review, Export:
-			if obj.Assigned {
-				return nil
+		case Read, Review, Export, Return, Finalize:
+			if !obj.Assigned {
+				return apperr.New(apperr.Forbidden, "Unit ini tidak ditugaskan kepada Anda.")
 			}
-			return apperr.New(apperr.Forbidden, "Unit ini tidak ditugaskan kepada Anda.")
+			if (act == Return || act == Finalize) && !obj.Lead {
+				return apperr.New(apperr.Forbidden, "Hanya ketua tim yang dapat mengembalikan atau memfinalkan penilaian.")
+			}
+			return nil
 		}
 	case Pimpinan:
 		switch act {
@@ -110,6 +117,8 @@ func Decide(u *User, act Action, obj Object) error {
 			return nil
 		case Answer, Submit:
 			return apperr.New(apperr.Forbidden, "Administrator tidak mengisi penilaian.")
+		case Review, Return, Finalize:
+			return apperr.New(apperr.Forbidden, "Administrator tidak menilai; penilaian dilakukan evaluator yang ditugaskan.")
 		}
 	}
 	return apperr.New(apperr.Forbidden, "Anda tidak berhak melakukan tindakan ini.")

@@ -60,6 +60,15 @@ func Message(err error) string {
 	return ""
 }
 
+// DetailOf returns the structured detail err carries for API clients, or nil.
+func DetailOf(err error) any {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Detail
+	}
+	return nil
+}
+
 // Is reports whether err is of the given kind.
 func Is(err error, kind Kind) bool { return err != nil && KindOf(err) == kind }
 

@@ -16,7 +16,8 @@ type Access struct {
 	Assignments Assignments
 }
 
-// assigned returns the assessment ids an evaluator is assigned to (nil for other roles).
+// assigned returns, for an evaluator, the assessment ids assigned to them and whether as the
+// team's lead (nil for other roles).
 func (x Access) assigned(ctx context.Context, u *account.User) (map[string]bool, error) {
 	if u == nil || u.Role != account.Evaluator {
 		return nil, nil
@@ -28,19 +29,30 @@ func (x Access) assigned(ctx context.Context, u *account.User) (map[string]bool,
 	ids := map[string]bool{}
 	for _, a := range as {
 		for _, unit := range a.Units {
-			ids[ID(a.Year, a.Instrument, unit)] = true
+			id := ID(a.Year, a.Instrument, unit)
+			ids[id] = ids[id] || a.Lead
 		}
 	}
 	return ids, nil
 }
 
+// Object is u's relation to a, as account.Decide needs it.
+func (x Access) Object(ctx context.Context, u *account.User, a *Assessment) (account.Object, error) {
+	ids, err := x.assigned(ctx, u)
+	if err != nil {
+		return account.Object{}, err
+	}
+	lead, assigned := ids[a.ID]
+	return account.Object{Unit: a.Unit, Assigned: assigned, Lead: lead}, nil
+}
+
 // Decide applies account.Decide to one assessment, looking up the evaluator's assignment.
 func (x Access) Decide(ctx context.Context, u *account.User, act account.Action, a *Assessment) error {
-	ids, err := x.assigned(ctx, u)
+	obj, err := x.Object(ctx, u, a)
 	if err != nil {
 		return err
 	}
-	return account.Decide(u, act, account.Object{Unit: a.Unit, Assigned: ids[a.ID]})
+	return account.Decide(u, act, obj)
 }
 
 // Visible keeps the assessments u may read.
@@ -51,7 +63,8 @@ func (x Access) Visible(ctx context.Context, u *account.User, as []Assessment) (
 	}
 	out := as[:0:0]
 	for _, a := range as {
-		if account.Decide(u, account.Read, account.Object{Unit: a.Unit, Assigned: ids[a.ID]}) == nil {
+		_, assigned := ids[a.ID]
+		if account.Decide(u, account.Read, account.Object{Unit: a.Unit, Assigned: assigned}) == nil {
 			out = append(out, a)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/scoring"
@@ -54,7 +56,9 @@ type Service struct {
 	Periods Periods
 	Catalog *instrument.Catalog
 	Access  Access
-	Now     func() time.Time
+	// Audit records every change that lands (nil: none, in tests of other things).
+	Audit *audit.Log
+	Now   func() time.Time
 }
 
 // Deadline is the unit's effective deadline: its extension if an admin set one, else the
@@ -78,22 +82,32 @@ func (sv *Service) Deadline(ctx context.Context, a *Assessment) (time.Time, erro
 	return w.SelfDeadline, nil
 }
 
-// CheckEditable says whether u may change indicator of a now: own unit, a sheet in draft (or
-// returned, then only the returned items), before the deadline. Errors: Forbidden with the reason.
+// CheckEditable says whether u may change indicator of a now, with sh the sheet as read:
+// own unit, a sheet in draft (or returned, then only the returned items), before the deadline.
+// Errors: Forbidden (who, or past the deadline) or Conflict (the status), with the reason.
 func (sv *Service) CheckEditable(ctx context.Context, u *account.User, a *Assessment, sh *Sheet, indicator string) error {
-	if err := sv.Access.Decide(ctx, u, account.Answer, a); err != nil {
+	obj, err := sv.Access.Object(ctx, u, a)
+	if err != nil {
 		return err
 	}
-	switch a.Status {
-	case Draft:
-	case Returned:
-		if ans := sh.Answer(indicator); indicator != "" && (ans == nil || ans.Review == nil || ans.Review.Verdict != VerdictReturned) {
-			return apperr.New(apperr.Forbidden, "Hanya indikator yang dikembalikan evaluator yang dapat diubah.")
+	if sh.Flow != nil { // the sheet's flow is the one writes judge
+		cp := *a
+		cp.Flow = *sh.Flow
+		a = &cp
+	}
+	return sv.editable(ctx, u, obj, a, sh, indicator)
+}
+
+// editable is CheckEditable on a relation already looked up and an assessment whose flow is
+// the sheet's; writes call it under the lock.
+func (sv *Service) editable(ctx context.Context, u *account.User, obj account.Object, a *Assessment, sh *Sheet, indicator string) error {
+	if err := Permit(u, obj, a.Status, account.Answer); err != nil {
+		return err
+	}
+	if a.Status == Returned && indicator != "" {
+		if ans := sh.Answer(indicator); ans == nil || ans.Review == nil || ans.Review.Verdict != VerdictReturned {
+			return apperr.New(apperr.Conflict, "Hanya indikator yang dikembalikan evaluator yang dapat diubah.")
 		}
-	case Submitted, InReview:
-		return apperr.New(apperr.Forbidden, "Penilaian sudah diajukan dan tidak dapat diubah sampai dikembalikan evaluator.")
-	case Final:
-		return apperr.New(apperr.Forbidden, "Penilaian sudah final dan tidak dapat diubah.")
 	}
 	deadline, err := sv.Deadline(ctx, a)
 	if err != nil {
@@ -127,10 +141,9 @@ func Validate(inst *instrument.Instrument, in AnswerInput) error {
 	return nil
 }
 
-// SaveAnswer stores one answer of the unit. The write order makes any crash repairable by
-// rescoring: the new version goes to the history first, then the sheet (conditioned on the
-// sheet's rev, retried when another indicator was saved in between), then the assessment's
-// derived snapshot. A stale Rev is a Conflict carrying the current answer, never an overwrite.
+// SaveAnswer stores one answer of the unit through Apply, which judges the status, the
+// answer's rev and the deadline on the sheet read under the write lock. A stale Rev is a
+// Conflict carrying the current answer, never an overwrite.
 func (sv *Service) SaveAnswer(ctx context.Context, u *account.User, id string, in AnswerInput) (*Answer, *Assessment, error) {
 	a, err := sv.Store.ByID(ctx, id)
 	if err != nil {
@@ -141,74 +154,48 @@ func (sv *Service) SaveAnswer(ctx context.Context, u *account.User, id string, i
 		return nil, nil, apperr.New(apperr.NotFound, "Instrumen %q tidak dikenal.", a.Instrument)
 	}
 	// Authorization before validation: a stranger learns nothing about the sheet.
-	if err := sv.Access.Decide(ctx, u, account.Answer, a); err != nil {
+	obj, err := sv.Access.Object(ctx, u, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := account.Decide(u, account.Answer, obj); err != nil {
 		return nil, nil, err
 	}
 	if err := Validate(inst, in); err != nil {
 		return nil, nil, err
 	}
-	prev, err := sv.Store.Previous(ctx, a)
-	if err != nil {
-		return nil, nil, err
-	}
-	var saved *Answer
-	err = sv.Store.db.Write(ctx, func(ctx context.Context) error {
-		for attempt := 0; attempt < 20; attempt++ {
-			sh, err := sv.Store.Sheet(ctx, id)
-			if err != nil {
-				return err
-			}
-			if err := sv.CheckEditable(ctx, u, a, sh, in.Indicator); err != nil {
-				return err
-			}
-			cur := sh.Answer(in.Indicator)
-			if cur == nil {
-				sh.Answers = append(sh.Answers, Answer{Indicator: in.Indicator})
-				cur = &sh.Answers[len(sh.Answers)-1]
-			}
-			if cur.Rev != in.Rev {
-				return apperr.WithDetail(apperr.Conflict, *cur,
-					"Jawaban indikator %s telah diubah oleh %s. Periksa versi terbaru lalu pilih versi yang disimpan.", in.Indicator, lastEditor(cur))
-			}
-			now := sv.Now().UTC()
-			cur.Self = &Response{Option: in.Answer.Option, Value: in.Answer.Number, Note: in.Note, By: u.Username, At: now}
-			cur.Rev++
-			v := Version{Indicator: in.Indicator, Rev: cur.Rev, Option: in.Answer.Option, Value: in.Answer.Number, Note: in.Note, By: u.Username, At: now}
-			if err := sv.Store.appendHistory(ctx, id, v); err != nil {
-				return err
-			}
-			sheetRev := sh.Rev
-			sh.Rev++
-			ok, err := sv.Store.db.ReplaceIfRev(ctx, "sheets", id, sheetRev, sh)
-			if err != nil {
-				return fmt.Errorf("saving sheet %s: %w", id, err)
-			}
-			if !ok {
-				continue // another indicator was saved meanwhile: re-read and try again
-			}
-			if err := Rescore(inst, a, sh, prev); err != nil {
-				return err
-			}
-			a.UpdatedAt = now
-			if err := sv.Store.db.SetIfNewer(ctx, "assessments", id, "sheet_rev", sh.Rev, bson.D{
-				{Key: "self", Value: a.Self}, {Key: "final", Value: a.Final}, {Key: "progress", Value: a.Progress}, {Key: "updated_at", Value: now},
-			}); err != nil {
-				return fmt.Errorf("saving the score of %s: %w", id, err)
-			}
-			if err := sv.Store.recorded(ctx, id); err != nil {
-				return err
-			}
-			a.SheetRev = sh.Rev
-			ans := *cur
-			saved = &ans
-			return nil
+	var saved Answer
+	c, err := sv.Apply(ctx, id, func(ctx context.Context, c *Change) error {
+		if err := sv.editable(ctx, u, obj, c.A, c.Sheet, in.Indicator); err != nil {
+			return err
 		}
-		return apperr.New(apperr.Conflict, "Lembar kerja sedang banyak diubah. Coba simpan lagi.")
+		cur := c.Answer(in.Indicator)
+		if cur.Rev != in.Rev {
+			return apperr.WithDetail(apperr.Conflict, *cur,
+				"Jawaban indikator %s telah diubah oleh %s. Periksa versi terbaru lalu pilih versi yang disimpan.", in.Indicator, lastEditor(cur))
+		}
+		cur.Self = &Response{Option: in.Answer.Option, Value: in.Answer.Number, Note: in.Note, By: u.Username, At: c.Now}
+		cur.Rev++
+		c.Keep(Version{Indicator: in.Indicator, Rev: cur.Rev, Option: in.Answer.Option, Value: in.Answer.Number, Note: in.Note, By: u.Username, At: c.Now})
+		c.Audit(u.Username, audit.AnswerSave, "%s rev %d: %s", in.Indicator, cur.Rev, shortAnswer(in.Answer.Option, in.Answer.Number))
+		saved = *cur
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return saved, a, nil
+	return &saved, c.A, nil
+}
+
+// shortAnswer is an answer as the audit log shows it.
+func shortAnswer(option string, value *float64) string {
+	if option != "" {
+		return option
+	}
+	if value != nil {
+		return strconv.FormatFloat(*value, 'f', -1, 64)
+	}
+	return "—"
 }
 
 func lastEditor(a *Answer) string {
@@ -218,7 +205,8 @@ func lastEditor(a *Answer) string {
 	return "pengguna lain"
 }
 
-// appendHistory adds one version to the assessment's history bucket.
+// appendHistory adds one version to the assessment's history bucket. Apply calls it once the
+// sheet holding that version has landed, so a write that lost a race leaves no version behind.
 func (s *Store) appendHistory(ctx context.Context, id string, v Version) error {
 	_, err := s.history.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$push", Value: bson.D{{Key: "versions", Value: v}}}}, options.UpdateOne().SetUpsert(true))

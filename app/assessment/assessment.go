@@ -166,21 +166,19 @@ func (p Progress) Percent() int {
 
 // Assessment is the small document rankings read: status, snapshots, progress.
 type Assessment struct {
-	ID         string     `bson:"_id" json:"id"`
-	Period     int        `bson:"period" json:"period"`
-	Instrument string     `bson:"instrument" json:"instrument"`
-	Unit       string     `bson:"unit" json:"unit"`
-	Status     Status     `bson:"status" json:"status"`
+	ID         string `bson:"_id" json:"id"`
+	Period     int    `bson:"period" json:"period"`
+	Instrument string `bson:"instrument" json:"instrument"`
+	Unit       string `bson:"unit" json:"unit"`
+	Flow       `bson:",inline"`
 	Rev        int64      `bson:"rev" json:"rev"`
 	Deadline   *time.Time `bson:"deadline,omitempty" json:"deadline,omitempty"` // per-unit extension
 	Self       Snapshot   `bson:"self" json:"self"`
 	Final      *Snapshot  `bson:"final,omitempty" json:"final"`
 	Progress   Progress   `bson:"progress" json:"progress"`
 	// SheetRev is the sheet revision the snapshots were computed from.
-	SheetRev    int64      `bson:"sheet_rev" json:"sheet_rev"`
-	SubmittedAt *time.Time `bson:"submitted_at,omitempty" json:"submitted_at,omitempty"`
-	FinalizedAt *time.Time `bson:"finalized_at,omitempty" json:"finalized_at,omitempty"`
-	UpdatedAt   time.Time  `bson:"updated_at" json:"updated_at"`
+	SheetRev  int64     `bson:"sheet_rev" json:"sheet_rev"`
+	UpdatedAt time.Time `bson:"updated_at" json:"updated_at"`
 }
 
 // ID builds the deterministic id "2026/zi-2021/sukamaju" shared by an assessment, its sheet
@@ -242,20 +240,84 @@ type Evidence struct {
 	At   time.Time `bson:"at" json:"at"`
 }
 
-// Answer is everything about one indicator of a sheet; Rev guards concurrent edits.
+// Answer is everything about one indicator of a sheet. Rev guards concurrent edits of the
+// unit's answer, ReviewRev those of the evaluators' review.
 type Answer struct {
 	Indicator string     `bson:"indicator" json:"indicator"`
 	Self      *Response  `bson:"self,omitempty" json:"self,omitempty"`
 	Review    *Review    `bson:"review,omitempty" json:"review,omitempty"`
 	Evidence  []Evidence `bson:"evidence,omitempty" json:"evidence"`
 	Rev       int64      `bson:"rev" json:"rev"`
+	ReviewRev int64      `bson:"review_rev,omitempty" json:"review_rev"`
+	// AtReturn is the unit's answer and evidence when the evaluator returned this item, so that
+	// after the resubmission the evaluator sees what changed.
+	AtReturn *AtReturn `bson:"at_return,omitempty" json:"at_return,omitempty"`
 }
 
-// Sheet holds all answers of one assessment in one document (≈50 KB), written whole.
+// AtReturn is the state of a returned item at the moment it was returned.
+type AtReturn struct {
+	Self     *Response  `bson:"self,omitempty" json:"self,omitempty"`
+	Evidence []Evidence `bson:"evidence,omitempty" json:"evidence"`
+	Comment  string     `bson:"comment" json:"comment"`
+	At       time.Time  `bson:"at" json:"at"`
+	Round    int        `bson:"round" json:"round"`
+}
+
+// Changed reports whether the unit changed the item since it was returned: its answer, its
+// note, or its evidence.
+func (a Answer) Changed() bool {
+	if a.AtReturn == nil {
+		return false
+	}
+	was, is := a.AtReturn.Self, a.Self
+	if (was == nil) != (is == nil) {
+		return true
+	}
+	if was != nil && (was.Option != is.Option || was.Note != is.Note || !sameNumber(was.Value, is.Value)) {
+		return true
+	}
+	if len(a.AtReturn.Evidence) != len(a.Evidence) {
+		return true
+	}
+	for i := range a.Evidence {
+		if a.Evidence[i].ID != a.AtReturn.Evidence[i].ID {
+			return true
+		}
+	}
+	return false
+}
+
+func sameNumber(a, b *float64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+
+// Finding is what the evaluator found in one area (kondisi) and what must improve
+// (rekomendasi): the body of the evaluation report (LHE).
+type Finding struct {
+	Area        string    `bson:"area" json:"area"`
+	Kondisi     string    `bson:"kondisi" json:"kondisi"`
+	Rekomendasi string    `bson:"rekomendasi" json:"rekomendasi"`
+	Rev         int64     `bson:"rev" json:"rev"`
+	By          string    `bson:"by" json:"by"`
+	At          time.Time `bson:"at" json:"at"`
+}
+
+// Sheet holds all answers of one assessment in one document (≈50 KB), written whole, with the
+// workflow state (see Flow) and the evaluators' findings per area.
 type Sheet struct {
-	ID      string   `bson:"_id" json:"id"`
-	Rev     int64    `bson:"rev" json:"rev"`
-	Answers []Answer `bson:"answers" json:"answers"`
+	ID       string    `bson:"_id" json:"id"`
+	Rev      int64     `bson:"rev" json:"rev"`
+	Flow     *Flow     `bson:"flow,omitempty" json:"-"`
+	Answers  []Answer  `bson:"answers" json:"answers"`
+	Findings []Finding `bson:"findings,omitempty" json:"findings"`
+}
+
+// Finding returns the finding of an area, or nil.
+func (s *Sheet) Finding(area string) *Finding {
+	for i := range s.Findings {
+		if s.Findings[i].Area == area {
+			return &s.Findings[i]
+		}
+	}
+	return nil
 }
 
 // Answer returns the answer to an indicator, or nil.
@@ -336,7 +398,9 @@ func Rescore(inst *instrument.Instrument, a *Assessment, s *Sheet, prev scoring.
 	}
 	a.Self = SnapshotOf(inst, self)
 	a.Progress = ProgressOf(inst, s)
-	if a.Progress.Reviewed > 0 || a.Status == Final {
+	// Only a final sheet has a final score: a partly reviewed one would count every item not
+	// yet reviewed as 0. The review page computes the evaluators' running score itself.
+	if a.Status == Final {
 		final, err := scoring.Score(inst, s.ReviewAnswers(), prev)
 		if err != nil {
 			return fmt.Errorf("final score of %s: %w", a.ID, err)

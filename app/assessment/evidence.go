@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/evidence"
 )
 
@@ -118,18 +119,19 @@ func (sv *Service) editableFor(ctx context.Context, u *account.User, id, indicat
 // own next save into a conflict.
 func (sv *Service) link(ctx context.Context, u *account.User, id, indicator string, e Evidence) (*Evidence, error) {
 	e.By, e.At = u.Username, sv.Now().UTC()
-	err := sv.mutateSheet(ctx, u, id, indicator, func(a *Assessment, ans *Answer) (func() error, error) {
+	err := sv.mutateAnswer(ctx, u, id, indicator, func(c *Change, ans *Answer) error {
 		if slices.ContainsFunc(ans.Evidence, func(x Evidence) bool { return x.ID == e.ID }) {
-			return nil, apperr.New(apperr.Conflict, "Bukti %q sudah terlampir pada indikator %s.", e.Name, indicator)
+			return apperr.New(apperr.Conflict, "Bukti %q sudah terlampir pada indikator %s.", e.Name, indicator)
 		}
 		if e.Kind == EvidenceFile {
 			// The reference before the link: a crash in between keeps bytes, never loses them.
-			if err := sv.Store.addRef(ctx, e.ID, ref{Assessment: id, Indicator: indicator, Unit: a.Unit}); err != nil {
-				return nil, err
+			if err := sv.Store.addRef(ctx, e.ID, ref{Assessment: id, Indicator: indicator, Unit: c.A.Unit}); err != nil {
+				return err
 			}
 		}
 		ans.Evidence = append(ans.Evidence, e)
-		return nil, nil
+		c.Audit(u.Username, audit.EvidenceAdd, "%s: %s (%s)", indicator, e.Name, e.Kind)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -141,22 +143,25 @@ func (sv *Service) link(ctx context.Context, u *account.User, id, indicator stri
 // are deleted only when no sheet links them any more.
 func (sv *Service) RemoveEvidence(ctx context.Context, u *account.User, id, indicator, evidenceID string) error {
 	var orphan bool
-	err := sv.mutateSheet(ctx, u, id, indicator, func(a *Assessment, ans *Answer) (func() error, error) {
+	err := sv.mutateAnswer(ctx, u, id, indicator, func(c *Change, ans *Answer) error {
 		i := slices.IndexFunc(ans.Evidence, func(x Evidence) bool { return x.ID == evidenceID })
 		if i < 0 {
-			return nil, apperr.New(apperr.NotFound, "Bukti tidak ditemukan pada indikator %s.", indicator)
+			return apperr.New(apperr.NotFound, "Bukti tidak ditemukan pada indikator %s.", indicator)
 		}
-		kind := ans.Evidence[i].Kind
+		gone := ans.Evidence[i]
 		ans.Evidence = slices.Delete(ans.Evidence, i, i+1)
-		if kind != EvidenceFile {
-			return nil, nil
+		c.Audit(u.Username, audit.EvidenceRemove, "%s: %s (%s)", indicator, gone.Name, gone.Kind)
+		if gone.Kind != EvidenceFile {
+			return nil
 		}
 		// The reference goes after the sheet no longer links the bytes.
-		return func() error {
-			left, err := sv.Store.dropRef(ctx, evidenceID, ref{Assessment: id, Indicator: indicator, Unit: a.Unit})
+		unit := c.A.Unit
+		c.After(func(ctx context.Context) error {
+			left, err := sv.Store.dropRef(ctx, evidenceID, ref{Assessment: id, Indicator: indicator, Unit: unit})
 			orphan = left == 0
 			return err
-		}, nil
+		})
+		return nil
 	})
 	if err == nil && orphan {
 		err = sv.Blobs.Delete(ctx, evidenceID)
@@ -164,68 +169,24 @@ func (sv *Service) RemoveEvidence(ctx context.Context, u *account.User, id, indi
 	return err
 }
 
-// mutateSheet applies change to one indicator's answer on a fresh read of the sheet, writes
-// the sheet back conditioned on its rev (retrying when another indicator was saved
-// meanwhile), runs what change returned to do after the write, and refreshes the snapshot.
-// All of it under the write discipline of the engine.
-func (sv *Service) mutateSheet(ctx context.Context, u *account.User, id, indicator string, change func(a *Assessment, ans *Answer) (func() error, error)) error {
-	return sv.Store.db.Write(ctx, func(ctx context.Context) error {
-		for attempt := 0; attempt < 20; attempt++ {
-			a, err := sv.Store.ByID(ctx, id)
-			if err != nil {
-				return err
-			}
-			sh, err := sv.Store.Sheet(ctx, id)
-			if err != nil {
-				return err
-			}
-			if err := sv.CheckEditable(ctx, u, a, sh, indicator); err != nil {
-				return err
-			}
-			ans := sh.Answer(indicator)
-			if ans == nil {
-				sh.Answers = append(sh.Answers, Answer{Indicator: indicator})
-				ans = &sh.Answers[len(sh.Answers)-1]
-			}
-			after, err := change(a, ans)
-			if err != nil {
-				return err
-			}
-			rev := sh.Rev
-			sh.Rev++
-			ok, err := sv.Store.db.ReplaceIfRev(ctx, "sheets", id, rev, sh)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			if after != nil {
-				if err := after(); err != nil {
-					return err
-				}
-			}
-			return sv.Store.refreshProgress(ctx, sv, a, sh)
-		}
-		return apperr.New(apperr.Conflict, "Lembar kerja sedang banyak diubah. Coba lagi.")
-	})
-}
-
-// refreshProgress recomputes the derived snapshot after an evidence change.
-func (s *Store) refreshProgress(ctx context.Context, sv *Service, a *Assessment, sh *Sheet) error {
-	inst, _ := sv.Catalog.Get(a.Instrument)
-	prev, err := s.Previous(ctx, a)
+// mutateAnswer applies change to one indicator's answer through Apply, after judging, on the
+// sheet read under the lock, that u may still change that indicator.
+func (sv *Service) mutateAnswer(ctx context.Context, u *account.User, id, indicator string, change func(c *Change, ans *Answer) error) error {
+	a, err := sv.Store.ByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	if err := Rescore(inst, a, sh, prev); err != nil {
+	obj, err := sv.Access.Object(ctx, u, a)
+	if err != nil {
 		return err
 	}
-	if err := s.db.SetIfNewer(ctx, "assessments", a.ID, "sheet_rev", sh.Rev, bson.D{
-		{Key: "self", Value: a.Self}, {Key: "final", Value: a.Final}, {Key: "progress", Value: a.Progress}, {Key: "updated_at", Value: sv.Now().UTC()}}); err != nil {
-		return err
-	}
-	return s.recorded(ctx, a.ID)
+	_, err = sv.Apply(ctx, id, func(ctx context.Context, c *Change) error {
+		if err := sv.editable(ctx, u, obj, c.A, c.Sheet, indicator); err != nil {
+			return err
+		}
+		return change(c, c.Answer(indicator))
+	})
+	return err
 }
 
 func (s *Store) addRef(ctx context.Context, sha string, r ref) error {

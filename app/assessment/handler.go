@@ -106,7 +106,15 @@ func (h *Handler) submit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	updated, err := h.Service.Submit(c.UserContext(), web.CurrentUser(c), a.ID)
+	var req struct {
+		Confirm bool `json:"confirm"`
+	}
+	if len(c.Body()) > 0 {
+		if err := json.Unmarshal(c.Body(), &req); err != nil {
+			return apperr.New(apperr.Invalid, "Badan permintaan harus JSON {\"confirm\": true} atau kosong.")
+		}
+	}
+	updated, err := h.Service.Submit(c.UserContext(), web.CurrentUser(c), a.ID, req.Confirm)
 	if err != nil {
 		return err
 	}

@@ -129,7 +129,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 	}
 	if err := h.Service.CheckEditable(ctx, u, a, sh, ""); err == nil {
 		p.Editable = true
-	} else if apperr.Is(err, apperr.Forbidden) {
+	} else if apperr.Is(err, apperr.Forbidden) || apperr.Is(err, apperr.Conflict) {
 		p.EditReason = apperr.Message(err)
 	} else if !apperr.Is(err, apperr.Unauthorized) {
 		return nil, err
@@ -267,15 +267,12 @@ func (h *Handler) saveForm(c *fiber.Ctx) error {
 	switch {
 	case err == nil:
 		status = fiber.StatusOK
-	case apperr.Is(err, apperr.Conflict):
+	case apperr.Is(err, apperr.Conflict) && apperr.DetailOf(err) != nil: // a colleague's newer answer
 		status, state.State, state.Error = fiber.StatusConflict, "konflik", apperr.Message(err)
 		mine := &Response{Option: in.Answer.Option, Value: in.Answer.Number, Note: in.Note, By: u.Username}
 		state.Mine = mine
-	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Forbidden):
-		status, state.State, state.Error = fiber.StatusBadRequest, "galat", apperr.Message(err)
-		if apperr.Is(err, apperr.Forbidden) {
-			status = fiber.StatusForbidden
-		}
+	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Forbidden), apperr.Is(err, apperr.Conflict):
+		status, state.State, state.Error = web.StatusOf(err), "galat", apperr.Message(err)
 	default:
 		return err
 	}
@@ -318,7 +315,7 @@ func (h *Handler) submitForm(c *fiber.Ctx) error {
 		return apperr.New(apperr.Invalid, "Masih ada %d indikator belum dijawab dan %d belum berbukti. Centang pernyataan di formulir pengajuan bila tetap ingin mengajukan.",
 			a.Progress.Total-a.Progress.Answered, a.Progress.Total-a.Progress.Evidenced)
 	}
-	if _, err := h.Service.Submit(c.UserContext(), web.CurrentUser(c), a.ID); err != nil {
+	if _, err := h.Service.Submit(c.UserContext(), web.CurrentUser(c), a.ID, c.FormValue("yakin") == "ya"); err != nil {
 		return err
 	}
 	return c.Redirect(strings.TrimSuffix(c.Path(), "/ajukan"), fiber.StatusSeeOther)

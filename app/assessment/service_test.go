@@ -51,7 +51,7 @@ func fixture(t *testing.T) (*Service, *db.DB) {
 		t.Fatal(err)
 	}
 	st := NewStore(d)
-	a := &Assessment{ID: sheetID, Period: 2026, Instrument: "zi-2021", Unit: "a", Status: Draft, Rev: 1}
+	a := &Assessment{ID: sheetID, Period: 2026, Instrument: "zi-2021", Unit: "a", Flow: Flow{Status: Draft}, Rev: 1}
 	if err := Rescore(zi, a, &Sheet{ID: sheetID}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestWhoAndWhenMayEdit(t *testing.T) {
 	if _, _, err := sv.SaveAnswer(ctx, orang, sheetID, opt("P.MP.PM.1.a", "Ya")); !apperr.Is(err, apperr.Forbidden) {
 		t.Errorf("other kecamatan = %v", err)
 	}
-	if _, err := sv.Submit(ctx, staf, sheetID); !apperr.Is(err, apperr.Forbidden) {
+	if _, err := sv.Submit(ctx, staf, sheetID, false); !apperr.Is(err, apperr.Forbidden) {
 		t.Errorf("staf submit = %v", err)
 	}
 	late := *sv
@@ -230,14 +230,16 @@ func TestWhoAndWhenMayEdit(t *testing.T) {
 	if _, _, err := late.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.a", "Ya")); !apperr.Is(err, apperr.Forbidden) || !strings.Contains(apperr.Message(err), "Batas waktu") {
 		t.Errorf("after deadline = %v", err)
 	}
-	a, err := sv.Submit(ctx, camat, sheetID)
+	a, err := sv.Submit(ctx, camat, sheetID, false)
 	if err != nil || a.Status != Submitted {
 		t.Fatalf("submit = %+v, %v", a, err)
 	}
-	if _, _, err := sv.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.a", "Ya")); !apperr.Is(err, apperr.Forbidden) || !strings.Contains(apperr.Message(err), "sudah diajukan") {
+	// What the status no longer allows is a conflict with the current state (409), not a
+	// matter of who asks (403).
+	if _, _, err := sv.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.a", "Ya")); !apperr.Is(err, apperr.Conflict) || !strings.Contains(apperr.Message(err), "sudah diajukan") {
 		t.Errorf("after submit = %v", err)
 	}
-	if _, err := sv.Submit(ctx, camat, sheetID); !apperr.Is(err, apperr.Forbidden) {
+	if _, err := sv.Submit(ctx, camat, sheetID, false); !apperr.Is(err, apperr.Conflict) {
 		t.Errorf("second submit = %v", err)
 	}
 }
@@ -285,7 +287,7 @@ func TestReturnedItemsEditableUntilReviewDeadline(t *testing.T) {
 	if _, _, err := later.SaveAnswer(ctx, camat, sheetID, AnswerInput{Indicator: "P.MP.PM.1.a", Answer: scoring.Answer{Option: "Ya"}, Rev: 1}); err != nil {
 		t.Errorf("returned item = %v", err)
 	}
-	if _, _, err := later.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.b", "A")); !apperr.Is(err, apperr.Forbidden) {
+	if _, _, err := later.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.b", "A")); !apperr.Is(err, apperr.Conflict) {
 		t.Errorf("item not returned = %v", err)
 	}
 	tooLate := *sv

@@ -62,11 +62,16 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	})
 }
 
-// Put writes an assessment and its sheet whole (seeding, rescoring). The sheet goes first:
+// Put writes an assessment and its sheet whole (seeding, rescoring), the sheet taking the
+// assessment's flow. The sheet goes first:
 // the assessment's snapshot is derived from it, so a crash in between leaves a state that
 // rescoring repairs.
 func (s *Store) Put(ctx context.Context, a *Assessment, sh *Sheet) (err error) {
 	defer apperr.Wrap(&err, "assessment.Put(%s)", a.ID)
+	if sh != nil { // written whole, both: the sheet carries the assessment's flow
+		f := a.Flow
+		sh.Flow = &f
+	}
 	return s.db.Write(ctx, func(ctx context.Context) error {
 		if sh != nil {
 			if _, err := s.sheets.ReplaceOne(ctx, bson.D{{Key: "_id", Value: sh.ID}}, sh, options.Replace().SetUpsert(true)); err != nil {

@@ -370,7 +370,7 @@ func newLKEFixture(t *testing.T, status assessment.Status, reviewed bool) lkeFix
 	if reviewed {
 		first.Review.Comment = "Sudah lengkap"
 	}
-	a := &assessment.Assessment{ID: sh.ID, Period: 2026, Instrument: inst.ID, Unit: "sukamaju", Status: status}
+	a := &assessment.Assessment{ID: sh.ID, Period: 2026, Instrument: inst.ID, Unit: "sukamaju", Flow: assessment.Flow{Status: status}}
 	if err := assessment.Rescore(inst, a, sh, nil); err != nil {
 		t.Fatalf("Rescore: %v", err)
 	}
@@ -574,7 +574,7 @@ func TestWriteLKEGrades(t *testing.T) {
 			Self:   &assessment.Response{Option: option, Value: v},
 			Review: &assessment.Review{Option: option, Value: v, Verdict: assessment.VerdictOK}})
 	}
-	a := &assessment.Assessment{ID: sh.ID, Status: assessment.Final}
+	a := &assessment.Assessment{ID: sh.ID, Flow: assessment.Flow{Status: assessment.Final}}
 	if err := assessment.Rescore(inst, a, sh, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func seedBoard(tb testing.TB, n int) (*db.DB, *Board) {
 		final := snap
 		final.Total -= 3
 		docs = append(docs, assessment.Assessment{ID: assessment.ID(2026, zi.ID, code), Period: 2026, Instrument: zi.ID, Unit: code,
-			Status: assessment.Final, Rev: 3, SheetRev: 40, Self: snap, Final: &final, Progress: assessment.Progress{Answered: 70, Evidenced: 60, Reviewed: 70, Total: 72}})
+			Flow: assessment.Flow{Status: assessment.Final}, Rev: 3, SheetRev: 40, Self: snap, Final: &final, Progress: assessment.Progress{Answered: 70, Evidenced: 60, Reviewed: 70, Total: 72}})
 	}
 	for _, batch := range [][]any{units, docs} {
 		for i := 0; i < len(batch); i += 1000 {

@@ -52,7 +52,7 @@ func (f fixture) put(t *testing.T, code string, self, final float64, sheetRev in
 	var nodes assessment.Nodes
 	zi.Walk(func(a *instrument.Area, _ int) { nodes = append(nodes, assessment.NodeScore{Code: a.Code, Score: 1}) })
 	a := &assessment.Assessment{ID: assessment.ID(2026, zi.ID, code), Period: 2026, Instrument: zi.ID, Unit: code,
-		Status: assessment.Draft, SheetRev: sheetRev, Self: assessment.Snapshot{Total: self, Nodes: nodes}}
+		Flow: assessment.Flow{Status: assessment.Draft}, SheetRev: sheetRev, Self: assessment.Snapshot{Total: self, Nodes: nodes}}
 	if final > 0 {
 		a.Status, a.Final = assessment.Final, &assessment.Snapshot{Total: final, Nodes: nodes}
 	}

@@ -119,7 +119,7 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	(&home.Handler{Assessments: st.Assessments, Access: access, Periods: st.Periods, Units: st.Units,
 		Users: st.Users, Catalog: cat}).Routes(r)
 	instrument.Handler{Catalog: cat}.Routes(r)
-	service := &assessment.Service{Store: st.Assessments, Blobs: blobs, Periods: st.Periods, Catalog: cat, Access: access, Now: cfg.Now}
+	service := &assessment.Service{Store: st.Assessments, Blobs: blobs, Periods: st.Periods, Catalog: cat, Access: access, Audit: st.Audit, Now: cfg.Now}
 	ah := &assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service, UploadMax: srv.UploadMax()}
 	ah.Routes(r)
 	ah.PageRoutes(r)

@@ -65,6 +65,13 @@ func statusOf(err error) (int, string, any) {
 	return fiber.StatusInternalServerError, messageOfStatus[fiber.StatusInternalServerError], nil
 }
 
+// StatusOf is the HTTP status of err, as the error handler answers it: for handlers that
+// render an error inside a page instead of replacing the page.
+func StatusOf(err error) int {
+	st, _, _ := statusOf(err)
+	return st
+}
+
 // handleError is the one place errors become responses: JSON for the API, an error page for
 // people. 5xx details go to the log, never to the client.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {

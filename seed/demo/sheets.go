@@ -417,7 +417,7 @@ func generate(sp sheetSpec, prev scoring.Previous) (*assessment.Assessment, *ass
 	}
 
 	as := &assessment.Assessment{ID: id, Period: sp.year, Instrument: inst.ID, Unit: kec.code,
-		Status: slotStatus[sp.slot], Rev: 1}
+		Flow: assessment.Flow{Status: slotStatus[sp.slot]}, Rev: 1}
 	if sp.slot != slotDraft && sp.slot != slotLate {
 		sub := sch.submitted
 		as.SubmittedAt = &sub
