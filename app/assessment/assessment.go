@@ -287,7 +287,9 @@ func (a Answer) Changed() bool {
 	return false
 }
 
-func sameNumber(a, b *float64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+func sameNumber(a, b *float64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
 
 // Finding is what the evaluator found in one area (kondisi) and what must improve
 // (rekomendasi): the body of the evaluation report (LHE).

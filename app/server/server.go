@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/rapor-rb/raporrb/app/account"
-	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/dashboard"
 	"github.com/rapor-rb/raporrb/app/db"
 	"github.com/rapor-rb/raporrb/app/evidence"
