@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/db"
@@ -79,4 +81,87 @@ func (s *Assignments) ForYear(ctx context.Context, year int) (_ []Assignment, er
 	}
 	out := []Assignment{}
 	return out, cur.All(ctx, &out)
+}
+
+// List returns the assignments of one year (0: every year) and instrument ("" : every one),
+// by year, instrument and evaluator.
+func (s *Assignments) List(ctx context.Context, year int, instrument string) (_ []Assignment, err error) {
+	defer apperr.Wrap(&err, "assignments.List(%d, %s)", year, instrument)
+	q := bson.D{}
+	if year != 0 {
+		q = append(q, bson.E{Key: "year", Value: year})
+	}
+	if instrument != "" {
+		q = append(q, bson.E{Key: "instrument", Value: instrument})
+	}
+	cur, err := s.coll.Find(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := []Assignment{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b Assignment) int {
+		if a.Year != b.Year {
+			return b.Year - a.Year
+		}
+		if a.Instrument != b.Instrument {
+			return strings.Compare(a.Instrument, b.Instrument)
+		}
+		return strings.Compare(a.Evaluator, b.Evaluator)
+	})
+	return out, nil
+}
+
+// Team returns the evaluators assigned to unit for one instrument and year, leads first.
+func (s *Assignments) Team(ctx context.Context, year int, instrument, unit string) ([]Assignment, error) {
+	all, err := s.List(ctx, year, instrument)
+	if err != nil {
+		return nil, err
+	}
+	var out []Assignment
+	for _, a := range all {
+		if slices.Contains(a.Units, unit) {
+			out = append(out, a)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Assignment) int {
+		if a.Lead != b.Lead {
+			if a.Lead {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// Replace stores a, an evaluator's units and lead flag for one year and instrument, after
+// check has judged it against that year's other assignments of the instrument as read under
+// the write lock (one lead per unit). record runs in the same write, once a is stored (the
+// audit log). No units removes the assignment.
+func (s *Assignments) Replace(ctx context.Context, a Assignment, check func(others []Assignment) error, record func(ctx context.Context) error) (err error) {
+	a.ID = AssignmentID(a.Year, a.Instrument, a.Evaluator)
+	defer apperr.Wrap(&err, "assignments.Replace(%s)", a.ID)
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		all, err := s.List(ctx, a.Year, a.Instrument)
+		if err != nil {
+			return err
+		}
+		others := slices.DeleteFunc(all, func(x Assignment) bool { return x.Evaluator == a.Evaluator })
+		if err := check(others); err != nil {
+			return err
+		}
+		if len(a.Units) == 0 {
+			_, err = s.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: a.ID}})
+		} else {
+			_, err = s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, a, options.Replace().SetUpsert(true))
+		}
+		if err != nil {
+			return err
+		}
+		return record(ctx)
+	})
 }

@@ -80,6 +80,9 @@ type Group struct {
 	Score      float64
 	Points     float64
 	Rows       []Row
+	// LastYear is the evaluators' finding of last year for the report area this group opens
+	// (set on the first group of each such area).
+	LastYear *Finding
 }
 
 // Bar is an area's score against its maximum in the score panel.
@@ -104,6 +107,13 @@ type Page struct {
 	Failures   []scoring.Failure
 	Bars       []Bar
 	NoEvidence int
+	// Returned lists the items the evaluator returned (status perlu_perbaikan), Untouched
+	// those of them not changed since.
+	Returned  []string
+	Untouched []string
+	// CanReopen: an admin looking at a final sheet. IsReviewer: an evaluator of its team.
+	CanReopen  bool
+	IsReviewer bool
 }
 
 // filters of the page: not yet answered, without evidence, returned by the evaluator.
@@ -143,6 +153,20 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 		return nil, err
 	}
 	p.Failures = scoring.Explain(inst, p.Score, prev)
+	lastYear, err := h.lastYearFindings(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	if a.Status == Returned {
+		for _, ans := range sh.Answers {
+			if ans.Review != nil && ans.Review.Verdict == VerdictReturned {
+				p.Returned = append(p.Returned, ans.Indicator)
+			}
+		}
+		p.Untouched = Untouched(sh)
+	}
+	p.CanReopen = a.Status == Final && account.Decide(u, account.Reopen, account.Object{Unit: a.Unit}) == nil
+	p.IsReviewer = u.Role == account.Evaluator && h.Access.Decide(ctx, u, account.Review, a) == nil
 	hist, err := h.Store.AllHistory(ctx, a.ID)
 	if err != nil {
 		return nil, err
@@ -195,10 +219,39 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 			}
 		}
 		if len(g.Rows) > 0 {
+			if f, ok := lastYear[inst.ReportAreaOf(ar.Code)]; ok {
+				g.LastYear = &f
+				delete(lastYear, inst.ReportAreaOf(ar.Code))
+			}
 			p.Groups = append(p.Groups, g)
 		}
 	})
 	return p, walkErr
+}
+
+// lastYearFindings returns, by report area, the findings of the unit's final sheet of the
+// year before: the next year's sheet shows last year's recommendations where they apply.
+func (h *Handler) lastYearFindings(ctx context.Context, a *Assessment) (map[string]Finding, error) {
+	prev, err := h.Store.ByID(ctx, ID(a.Period-1, a.Instrument, a.Unit))
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if prev.Status != Final {
+		return nil, nil
+	}
+	sh, err := h.Store.Sheet(ctx, prev.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Finding{}
+	for _, f := range sh.Findings {
+		if f.Rekomendasi != "" {
+			out[f.Area] = f
+		}
+	}
+	return out, nil
 }
 
 // areaPath is "Manajemen Perubahan › Pemenuhan › Penyusunan Tim Kerja".

@@ -59,6 +59,7 @@ func (h *Handler) Routes(r web.Router) {
 	r.Get("/dasbor", account.Leaders, h.dashboard)
 	r.Get("/dasbor/:year/:instrument/:unit", account.SignedIn, h.drilldown)
 	r.Get("/rapor/:year/:unit", account.Leaders, h.rapor)
+	r.Get("/lhe/:year/:instrument/:unit", account.SignedIn, h.lhe)
 	r.Get("/ekspor/:year/peringkat.xlsx", account.Leaders, h.rankingsXLSX)
 	r.Get("/ekspor/:year/peringkat.csv", account.Leaders, h.rankingsCSV)
 	r.Get("/ekspor/:year/:instrument/:unit/lke.xlsx", account.SignedIn, h.sheetXLSX)

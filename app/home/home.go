@@ -4,7 +4,10 @@ package home
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,6 +27,7 @@ type Handler struct {
 	Units       *unit.Store
 	Users       *account.Store
 	Catalog     *instrument.Catalog
+	Now         func() time.Time
 }
 
 // Routes registers the home page.
@@ -40,6 +44,31 @@ type Item struct {
 	HasWindow  bool
 	IsFinal    bool
 	GradeLabel string
+	// Governs is the deadline that governs what can still be done, and DeadlineLabel says
+	// which: the self deadline (or the unit's extension) while the unit fills in, the review
+	// deadline once items are returned or the sheet is with the evaluators; none when final.
+	Governs       time.Time
+	DeadlineLabel string
+}
+
+// governing sets the deadline that governs it, from its window and extension.
+func (it *Item) governing() {
+	if !it.HasWindow {
+		return
+	}
+	switch it.Status {
+	case assessment.Draft:
+		it.Governs, it.DeadlineLabel = it.Deadline.SelfDeadline, "batas pengisian"
+	case assessment.Returned:
+		it.Governs, it.DeadlineLabel = it.Deadline.ReviewDeadline, "batas perbaikan"
+	case assessment.Submitted, assessment.InReview:
+		it.Governs, it.DeadlineLabel = it.Deadline.ReviewDeadline, "batas reviu"
+	default:
+		return
+	}
+	if it.Assessment.Deadline != nil && it.Status != assessment.Submitted && it.Status != assessment.InReview {
+		it.Governs, it.DeadlineLabel = *it.Assessment.Deadline, it.DeadlineLabel+" (diperpanjang)"
+	}
 }
 
 func (h *Handler) home(c *fiber.Ctx) error {
@@ -63,7 +92,7 @@ func (h *Handler) home(c *fiber.Ctx) error {
 		// The bupati's home is the dashboard.
 		return c.Redirect("/dasbor?tahun=" + strconv.Itoa(p.Year))
 	default:
-		return h.adminHome(c, data)
+		return h.adminHome(c, p, data)
 	}
 }
 
@@ -89,9 +118,7 @@ func (h *Handler) items(ctx context.Context, p *period.Period, as []assessment.A
 		}
 		if p != nil && p.Year == a.Period {
 			it.Deadline, it.HasWindow = p.Window(a.Instrument)
-			if a.Deadline != nil {
-				it.Deadline.SelfDeadline = *a.Deadline
-			}
+			it.governing()
 		}
 		out = append(out, it)
 	}
@@ -116,14 +143,43 @@ func (h *Handler) unitHome(c *fiber.Ctx, u *account.User, p *period.Period, data
 			earlier = append(earlier, a)
 		}
 	}
-	if data["Sekarang"], err = h.items(ctx, p, current); err != nil {
+	now, err := h.items(ctx, p, current)
+	if err != nil {
 		return err
 	}
+	data["Sekarang"], data["Todo"] = now, unitTodos(now, h.Now())
 	if data["Sebelumnya"], err = h.items(ctx, nil, earlier); err != nil {
 		return err
 	}
 	data["Unit"] = un
 	return web.Render(c, "home/unit", "Beranda "+un.Name, data)
+}
+
+// Queue filters and orders of the evaluator's home (?status=, ?instrumen=, ?urut=).
+var queueOrders = map[string]func(a, b Item) int{
+	"kecamatan": func(a, b Item) int { return strings.Compare(a.UnitName, b.UnitName) },
+	"diajukan": func(a, b Item) int { // oldest submission first: who has waited longest
+		return compareTimes(a.SubmittedAt, b.SubmittedAt)
+	},
+	"batas": func(a, b Item) int { return compareTimes(&a.Governs, &b.Governs) },
+	"status": func(a, b Item) int { return statusOrder[a.Status] - statusOrder[b.Status] },
+}
+
+// statusOrder puts what waits for the evaluator first.
+var statusOrder = map[assessment.Status]int{assessment.Submitted: 0, assessment.InReview: 1, assessment.Returned: 2, assessment.Draft: 3, assessment.Final: 4}
+
+// compareTimes orders set times before unset ones.
+func compareTimes(a, b *time.Time) int {
+	switch {
+	case a == nil || a.IsZero():
+		if b == nil || b.IsZero() {
+			return 0
+		}
+		return 1
+	case b == nil || b.IsZero():
+		return -1
+	}
+	return a.Compare(*b)
 }
 
 func (h *Handler) evaluatorHome(c *fiber.Ctx, p *period.Period, data fiber.Map) error {
@@ -135,13 +191,36 @@ func (h *Handler) evaluatorHome(c *fiber.Ctx, p *period.Period, data fiber.Map) 
 	if as, err = h.Access.Visible(ctx, web.CurrentUser(c), as); err != nil {
 		return err
 	}
-	if data["Antrian"], err = h.items(ctx, p, as); err != nil {
+	all, err := h.items(ctx, p, as)
+	if err != nil {
 		return err
 	}
+	data["Todo"] = evaluatorTodos(all, h.Now())
+	status, inst, order := c.Query("status"), c.Query("instrumen"), c.Query("urut")
+	if _, ok := queueOrders[order]; !ok {
+		order = "status"
+	}
+	queue := all[:0:0]
+	insts := map[string]string{}
+	for _, it := range all {
+		insts[it.Instrument] = it.Title
+		if (status == "" || string(it.Status) == status) && (inst == "" || it.Instrument == inst) {
+			queue = append(queue, it)
+		}
+	}
+	slices.SortStableFunc(queue, func(a, b Item) int {
+		if d := queueOrders[order](a, b); d != 0 {
+			return d
+		}
+		return strings.Compare(a.UnitName, b.UnitName)
+	})
+	data["Antrian"], data["Status"], data["Instrumen"], data["Urut"] = queue, status, inst, order
+	data["StatusList"] = []assessment.Status{assessment.Submitted, assessment.InReview, assessment.Returned, assessment.Draft, assessment.Final}
+	data["InstrumenList"] = insts
 	return web.Render(c, "home/evaluator", "Antrian reviu", data)
 }
 
-func (h *Handler) adminHome(c *fiber.Ctx, data fiber.Map) error {
+func (h *Handler) adminHome(c *fiber.Ctx, p *period.Period, data fiber.Map) error {
 	ctx := c.UserContext()
 	units, err := h.Units.List(ctx)
 	if err != nil {
@@ -151,6 +230,14 @@ func (h *Handler) adminHome(c *fiber.Ctx, data fiber.Map) error {
 	if err != nil {
 		return err
 	}
-	data["Units"], data["Users"] = units, users
+	as, err := h.Assessments.List(ctx, assessment.Filter{Period: p.Year})
+	if err != nil {
+		return err
+	}
+	items, err := h.items(ctx, p, as)
+	if err != nil {
+		return err
+	}
+	data["Units"], data["Users"], data["Todo"] = units, users, adminTodos(items, h.Now())
 	return web.Render(c, "home/admin", "Administrasi", data)
 }

@@ -204,6 +204,36 @@ func (in *Instrument) Walk(fn func(a *Area, depth int)) {
 	walk(in.Areas, 0)
 }
 
+// ReportAreas are the areas an evaluation report speaks of, and evaluators write findings for:
+// the children of each root area (a root without children stands for itself), in sheet order.
+// For ZI: the six pengungkit areas and the hasil components.
+func (in *Instrument) ReportAreas() []string {
+	var out []string
+	in.Walk(func(a *Area, depth int) {
+		if depth == 1 || (depth == 0 && a.IsLeaf()) {
+			out = append(out, a.Code)
+		}
+	})
+	return out
+}
+
+// ReportAreaOf returns the report area holding the node or indicator code (itself if it is
+// one), or "" for a root with children or an unknown code.
+func (in *Instrument) ReportAreaOf(code string) string {
+	areas := in.ReportAreas()
+	for c := code; c != ""; {
+		if slices.Contains(areas, c) {
+			return c
+		}
+		p := in.Parent(c)
+		if p == nil {
+			return ""
+		}
+		c = p.Code
+	}
+	return ""
+}
+
 // Predicate returns the predicate with the given key.
 func (in *Instrument) Predicate(key string) (Predicate, bool) {
 	for _, p := range in.Predicates {

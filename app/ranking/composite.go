@@ -3,13 +3,17 @@ package ranking
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/db"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/scoring"
@@ -90,12 +94,24 @@ func ValidateWeights(cat *instrument.Catalog, ws []Weight) error {
 
 // Settings keeps the composite weights in the settings collection, one document by _id.
 type Settings struct {
-	db   *db.DB
-	coll *mongo.Collection
+	db    *db.DB
+	coll  *mongo.Collection
+	audit Appender
 }
 
 // NewSettings returns Settings on d.
 func NewSettings(d *db.DB) *Settings { return &Settings{db: d, coll: d.Collection("settings")} }
+
+// Appender records a change in the audit log, inside the write that makes it (audit.Log).
+type Appender interface {
+	Append(ctx context.Context, e audit.Event) error
+}
+
+// WithAudit makes weight changes recorded in the audit log; it returns s.
+func (s *Settings) WithAudit(a Appender) *Settings {
+	s.audit = a
+	return s
+}
 
 const weightsID = "composite_weights"
 
@@ -137,7 +153,14 @@ func (s *Settings) SetWeights(ctx context.Context, cat *instrument.Catalog, ws [
 		if !ok {
 			return apperr.New(apperr.Conflict, "Bobot indeks komposit baru saja diubah. Muat ulang lalu ulangi.")
 		}
-		return nil
+		if s.audit == nil {
+			return nil
+		}
+		parts := make([]string, len(ws))
+		for i, w := range ws {
+			parts[i] = fmt.Sprintf("%s=%s", w.Instrument, strings.Replace(strconv.FormatFloat(w.Weight, 'f', -1, 64), ".", ",", 1))
+		}
+		return s.audit.Append(ctx, audit.Event{At: out.UpdatedAt, Actor: by, Action: audit.WeightsPut, Target: weightsID, Detail: strings.Join(parts, "; ")})
 	})
 	return out, err
 }

@@ -23,7 +23,7 @@ var engine *db.DB
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &engine)) }
 
 var (
-	base   = time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	t0   = time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
 	camat  = &account.User{Username: "camat.a", Role: account.Camat, Unit: "a"}
 	staf   = &account.User{Username: "staf.a", Role: account.Staf, Unit: "a"}
 	member = &account.User{Username: "anggota", Role: account.Evaluator}
@@ -46,7 +46,7 @@ type fix struct {
 	tick *atomic.Int64
 }
 
-func (f *fix) now() time.Time { return base.Add(time.Duration(f.tick.Add(1)) * time.Millisecond) }
+func (f *fix) now() time.Time { return t0.Add(time.Duration(f.tick.Add(1)) * time.Millisecond) }
 
 func newFix(t *testing.T, submitted bool) *fix {
 	t.Helper()
@@ -62,7 +62,7 @@ func newFix(t *testing.T, submitted bool) *fix {
 	f := &fix{inst: mustGet(t, cat, "zi-2021"), id: assessment.ID(2026, "zi-2021", "a"), tick: &atomic.Int64{}}
 	periods := period.NewStore(d)
 	if err := periods.Put(ctx, period.Period{Year: 2026, Instruments: []period.Window{{Instrument: "zi-2021",
-		Opens: base.AddDate(0, -6, 0), SelfDeadline: base.AddDate(0, 0, 7), ReviewDeadline: base.AddDate(0, 1, 0)}}}); err != nil {
+		Opens: t0.AddDate(0, -6, 0), SelfDeadline: t0.AddDate(0, 0, 7), ReviewDeadline: t0.AddDate(0, 1, 0)}}}); err != nil {
 		t.Fatal(err)
 	}
 	as := account.NewAssignments(d)

@@ -433,54 +433,12 @@ func (s *Service) Reopen(ctx context.Context, u *account.User, id, reason string
 	return c.A, nil
 }
 
-// FindingAreas are the areas findings are written for: the children of each root area (a
-// root without children stands for itself), in sheet order.
-func FindingAreas(inst *instrument.Instrument) []string {
-	var out []string
-	inst.Walk(func(a *instrument.Area, depth int) {
-		if depth == 1 || (depth == 0 && a.IsLeaf()) {
-			out = append(out, a.Code)
-		}
-	})
-	return out
-}
+// FindingAreas are the areas findings are written for: the instrument's report areas.
+func FindingAreas(inst *instrument.Instrument) []string { return inst.ReportAreas() }
 
-// findingArea maps a node to the finding area that holds it.
-func findingArea(inst *instrument.Instrument, code string) string {
-	areas := FindingAreas(inst)
-	for c := code; c != ""; {
-		if slices.Contains(areas, c) {
-			return c
-		}
-		p := inst.Parent(c)
-		if p == nil {
-			return ""
-		}
-		c = p.Code
-	}
-	return ""
-}
-
-// NeedFindings lists the finding areas where a node fails a predicate's minimum (ZI: an area
-// under 60 % for WBK or 75 % for WBBM, IPAK/IPKP under their minimum), in sheet order: the
-// evaluator must say what was found there and what must improve.
+// NeedFindings lists the areas whose findings the finalization requires (scoring.FailingAreas).
 func NeedFindings(inst *instrument.Instrument, r scoring.Result, prev scoring.Previous) []string {
-	need := map[string]bool{}
-	for _, f := range scoring.Explain(inst, r, prev) {
-		if f.Node == "" || f.Node == instrument.TotalNode {
-			continue
-		}
-		if a := findingArea(inst, f.Node); a != "" {
-			need[a] = true
-		}
-	}
-	var out []string
-	for _, a := range FindingAreas(inst) {
-		if need[a] {
-			out = append(out, a)
-		}
-	}
-	return out
+	return scoring.FailingAreas(inst, r, prev)
 }
 
 // VerdictLabel is a verdict in Bahasa Indonesia.

@@ -78,3 +78,26 @@ func previousRule(p instrument.Predicate, prev Previous) (Failure, bool) {
 	}
 	return Failure{Predicate: p.Key, Previous: p.RequiresPrevious}, true
 }
+
+// FailingAreas lists, in sheet order, the report areas (instrument.ReportAreas) holding a node
+// that fails a predicate's minimum in r: for ZI an area under 60 % (WBK) or 75 % (WBBM) of its
+// points, IPAK or IPKP under their minimum. A failing total or an earlier result names no
+// area. The evaluators must write their findings for these areas before finalizing.
+func FailingAreas(inst *instrument.Instrument, r Result, prev Previous) []string {
+	failing := map[string]bool{}
+	for _, f := range Explain(inst, r, prev) {
+		if f.Node == "" || f.Node == instrument.TotalNode {
+			continue
+		}
+		if a := inst.ReportAreaOf(f.Node); a != "" {
+			failing[a] = true
+		}
+	}
+	out := []string{}
+	for _, a := range inst.ReportAreas() {
+		if failing[a] {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -158,7 +158,7 @@ func TestBrowserCamatAnswersResolvesConflictAndSubmits(t *testing.T) {
 	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 100)); err == nil {
 		_ = os.WriteFile(filepath.Join(os.TempDir(), "raporrb-camat-sheet.png"), buf, 0o644)
 	}
-	// The API agrees: a write now gets 403 with the reason.
+	// The API agrees: a write now conflicts with the status (409), with the reason.
 	st, b := api.do("PUT", "/api/v1/assessments/"+strings.TrimPrefix(path, "/penilaian/")+"/answers/P.MP.RF.1.b", `{"answer": 60, "rev": 3}`)
-	wantError(t, st, b, 403, "forbidden")
+	wantError(t, st, b, 409, "conflict")
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
+	"github.com/rapor-rb/raporrb/app/review"
 	"github.com/rapor-rb/raporrb/app/unit"
 	"github.com/rapor-rb/raporrb/app/web"
 	"github.com/rapor-rb/raporrb/public"
@@ -52,9 +53,9 @@ func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
 		Units:       unit.NewStore(d),
 		Periods:     period.NewStore(d),
 		Assessments: assessment.NewStore(d),
-		Settings:    ranking.NewSettings(d),
 		Audit:       audit.New(d, nil),
 	}
+	st.Settings = ranking.NewSettings(d).WithAudit(st.Audit)
 	maxAge := boardMaxAge
 	if d.Embedded {
 		maxAge = 0
@@ -109,6 +110,10 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	now := cfg.Now
+	cfg.Record = func(ctx context.Context, username, action, how string) error {
+		return st.Audit.Record(ctx, audit.Event{At: now(), Actor: username, Action: audit.Action(action), Target: username, Detail: "melalui " + how})
+	}
 	srv, err := web.New(cfg, st.Users)
 	if err != nil {
 		return nil, err
@@ -117,13 +122,25 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	access := assessment.Access{Assignments: st.Assignments}
 
 	(&home.Handler{Assessments: st.Assessments, Access: access, Periods: st.Periods, Units: st.Units,
-		Users: st.Users, Catalog: cat}).Routes(r)
+		Users: st.Users, Catalog: cat, Now: cfg.Now}).Routes(r)
 	instrument.Handler{Catalog: cat}.Routes(r)
 	service := &assessment.Service{Store: st.Assessments, Blobs: blobs, Periods: st.Periods, Catalog: cat, Access: access, Audit: st.Audit, Now: cfg.Now}
 	ah := &assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service, UploadMax: srv.UploadMax()}
 	ah.Routes(r)
 	ah.PageRoutes(r)
 	ah.EvidenceRoutes(r)
+	rh := &review.Handler{Service: &review.Service{Assessments: service}, Loader: ah, Teams: st.Assignments, Users: st.Users,
+		Units: st.Units, Periods: st.Periods, Now: cfg.Now}
+	rh.Routes(r)
+	rh.PageRoutes(r)
+	(&review.Assigner{Store: st.Assignments, Users: st.Users, Units: st.Units, Periods: st.Periods, Catalog: cat, Audit: st.Audit, Now: cfg.Now}).Routes(r)
+	titles := func(id string) string {
+		if inst, ok := cat.Get(id); ok {
+			return inst.Title
+		}
+		return ""
+	}
+	(&audit.Handler{Log: st.Audit, Units: st.Units, Titles: titles, Now: cfg.Now}).Routes(r)
 	(&dashboard.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Assignments: st.Assignments,
 		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Now: cfg.Now}).Routes(r)
 	(&ranking.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Now: cfg.Now}).Routes(r)

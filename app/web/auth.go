@@ -96,10 +96,16 @@ func (s *Server) loginRoutes(r Router) {
 		// and would drop the cookie at once. The session itself expires on the server.
 		c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.cfg.CookieSecure,
 			SameSite: fiber.CookieSameSiteLaxMode, MaxAge: int(s.cfg.SessionTTL / time.Second)})
+		if err := s.record(c, u.Username, "login", "web"); err != nil {
+			return err
+		}
 		return c.Redirect(safeNext(c.FormValue("lanjut")), fiber.StatusSeeOther)
 	})
 	r.Post("/keluar", account.SignedIn, func(c *fiber.Ctx) error {
 		if err := s.sessions.EndSession(c.UserContext(), c.Cookies(sessionCookie)); err != nil {
+			return err
+		}
+		if err := s.record(c, CurrentUser(c).Username, "logout", "web"); err != nil {
 			return err
 		}
 		c.ClearCookie(sessionCookie)
@@ -122,6 +128,9 @@ func (s *Server) loginRoutes(r Router) {
 		if err != nil {
 			return err
 		}
+		if err := s.record(c, u.Username, "login", "api"); err != nil {
+			return err
+		}
 		// expires_in is relative (seconds), for clients whose clock differs from the server's.
 		return c.JSON(fiber.Map{"token": token, "expires_in": int(s.cfg.SessionTTL / time.Second), "user": u})
 	})
@@ -136,4 +145,12 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// record puts a login or logout into the audit log, when one is connected.
+func (s *Server) record(c *fiber.Ctx, username, action, how string) error {
+	if s.cfg.Record == nil {
+		return nil
+	}
+	return s.cfg.Record(c.UserContext(), username, action, how)
 }

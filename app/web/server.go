@@ -48,6 +48,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// Record, when set, records logins and logouts in the audit log (action "login" or
+	// "logout", how: "web" or "api").
+	Record func(ctx context.Context, username, action, how string) error
 }
 
 // Sessions is what the web layer needs of the account store.

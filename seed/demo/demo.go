@@ -178,8 +178,9 @@ func build(cat *instrument.Catalog, now time.Time) (*dataset, error) {
 	for _, p := range ds.periods {
 		for _, w := range p.Instruments {
 			ds.assignments = append(ds.assignments,
-				account.Assignment{Year: p.Year, Instrument: w.Instrument, Evaluator: evaluator1, Units: first},
-				account.Assignment{Year: p.Year, Instrument: w.Instrument, Evaluator: evaluator2, Units: second})
+				account.Assignment{Year: p.Year, Instrument: w.Instrument, Evaluator: evaluator1, Units: first, Lead: true},
+				account.Assignment{Year: p.Year, Instrument: w.Instrument, Evaluator: evaluator2, Units: second, Lead: true},
+				account.Assignment{Year: p.Year, Instrument: w.Instrument, Evaluator: evaluator3, Units: first})
 		}
 	}
 	current := ds.periods[len(ds.periods)-1].Year

@@ -170,8 +170,8 @@ func TestRun(t *testing.T) {
 	cat := loadCatalog(t)
 	year := testNow.Year()
 
-	if res.Units != 25 || res.Assessments != 360 || len(res.Accounts) != 52 {
-		t.Errorf("Result = %d units, %d assessments, %d accounts; want 25, 360, 52", res.Units, res.Assessments, len(res.Accounts))
+	if res.Units != 25 || res.Assessments != 360 || len(res.Accounts) != 53 {
+		t.Errorf("Result = %d units, %d assessments, %d accounts; want 25, 360, 53", res.Units, res.Assessments, len(res.Accounts))
 	}
 	var first5 []string
 	for _, a := range res.Accounts[:5] {
@@ -196,8 +196,8 @@ func TestRun(t *testing.T) {
 	if n, _ := st.Assessments.Count(ctx); n != 360 {
 		t.Errorf("assessments stored = %d, want 360", n)
 	}
-	if n, _ := st.Users.Count(ctx); n != 52 {
-		t.Errorf("users stored = %d, want 52", n)
+	if n, _ := st.Users.Count(ctx); n != 53 {
+		t.Errorf("users stored = %d, want 53", n)
 	}
 	if _, err := st.Users.Authenticate(ctx, "camat.sukamaju", testPassword); err != nil {
 		t.Errorf("camat.sukamaju cannot sign in with DEMO_PASSWORD: %v", err)
@@ -464,8 +464,8 @@ func TestGeneratedPasswords(t *testing.T) {
 			t.Errorf("%s cannot sign in with its generated password: %v", a.Username, err)
 		}
 	}
-	if len(seen) != 52 {
-		t.Errorf("%d distinct passwords, want 52", len(seen))
+	if len(seen) != 53 {
+		t.Errorf("%d distinct passwords, want 53", len(seen))
 	}
 }
 

@@ -69,10 +69,13 @@ var kecamatanList = []kecamatan{
 	{code: "muara-indah", name: "Muara Indah", base: 0.38, growth: 0.02},
 }
 
-// Evaluator usernames; each reviews half of the kecamatan.
+// Evaluator usernames; each of the first two leads the team (ketua tim) of half of the
+// kecamatan, and evaluator3 is a member of inspektur's team: any member reviews, only the
+// lead returns and finalizes.
 const (
 	evaluator1 = "inspektur"
 	evaluator2 = "evaluator2"
+	evaluator3 = "evaluator3"
 )
 
 // evaluatorOf returns the evaluator assigned to the i-th kecamatan: inspektur the first half
@@ -95,7 +98,8 @@ func units() []unit.Unit {
 
 // accountsFor lists the demo accounts without passwords, the five showcase accounts first
 // (admin, bupati, inspektur, camat and staf of the first kecamatan) so that a caller can print
-// just those, then evaluator2 and the camat and staf of every other kecamatan in list order.
+// just those, then evaluator2, evaluator3 and the camat and staf of every other kecamatan in
+// list order.
 func accountsFor() []Account {
 	first := kecamatanList[0]
 	out := []Account{
@@ -105,6 +109,7 @@ func accountsFor() []Account {
 		{Username: "camat." + first.code, Name: "Camat " + first.name, Role: account.Camat, Unit: first.code},
 		{Username: "staf." + first.code, Name: "Staf Kecamatan " + first.name, Role: account.Staf, Unit: first.code},
 		{Username: evaluator2, Name: "Inspektur Pembantu Wilayah II (Inspektorat)", Role: account.Evaluator},
+		{Username: evaluator3, Name: "Auditor Inspektorat Wilayah I", Role: account.Evaluator},
 	}
 	for _, k := range kecamatanList[1:] {
 		out = append(out,

@@ -422,12 +422,27 @@ func generate(sp sheetSpec, prev scoring.Previous) (*assessment.Assessment, *ass
 		sub := sch.submitted
 		as.SubmittedAt = &sub
 	}
+	if reviewedN > 0 {
+		from := sch.reviewFrom.UTC()
+		as.ReviewedAt = &from
+	}
 	switch sp.slot {
 	case slotFinal:
 		fin := minTime(between(r, lastReview.Add(time.Hour), lastReview.Add(48*time.Hour)), sch.latest)
 		fin = maxTime(fin, lastReview)
-		as.FinalizedAt, as.UpdatedAt = &fin, fin
-	case slotReview, slotReturned:
+		as.FinalizedAt, as.UpdatedAt, as.FinalizedBy = &fin, fin, evaluatorOf(sp.idx)
+	case slotReturned:
+		// The lead returned the marked items once; each keeps what the unit had then, for the
+		// comparison after the resubmission.
+		ret := lastReview
+		as.UpdatedAt, as.ReturnedAt, as.Returns = lastReview, &ret, 1
+		for j := range sheet.Answers {
+			a := &sheet.Answers[j]
+			if a.Review != nil && a.Review.Verdict == assessment.VerdictReturned {
+				a.AtReturn = &assessment.AtReturn{Self: a.Self, Evidence: slices.Clone(a.Evidence), Comment: a.Review.Comment, At: ret, Round: 1}
+			}
+		}
+	case slotReview:
 		as.UpdatedAt = lastReview
 	case slotSubmitted:
 		as.UpdatedAt = sch.submitted
@@ -441,7 +456,32 @@ func generate(sp sheetSpec, prev scoring.Previous) (*assessment.Assessment, *ass
 	if err := assessment.Rescore(inst, as, sheet, prev); err != nil {
 		return nil, nil, err
 	}
+	if as.Status == assessment.Final {
+		sheet.Findings = findingsFor(inst, as, prev, evaluatorOf(sp.idx), *as.FinalizedAt)
+	}
 	return as, sheet, nil
+}
+
+// findingsFor writes the findings a final sheet needs: what was found and what must improve
+// in every area below a predicate's minimum, worded from the area's final score.
+func findingsFor(inst *instrument.Instrument, a *assessment.Assessment, prev scoring.Previous, by string, at time.Time) []assessment.Finding {
+	res := scoring.Result{Total: a.Final.Total, Nodes: map[string]float64{}}
+	for _, n := range a.Final.Nodes {
+		res.Nodes[n.Code] = n.Score
+	}
+	var out []assessment.Finding
+	for _, code := range scoring.FailingAreas(inst, res, prev) {
+		area, _ := inst.Node(code)
+		pct := 0.0
+		if pts := inst.Points(area); pts > 0 {
+			pct = a.Final.Node(code) / pts * 100
+		}
+		out = append(out, assessment.Finding{Area: code, Rev: 1, By: by, At: at,
+			Kondisi: fmt.Sprintf("Capaian area %s baru %s%% dari nilai maksimal; sebagian bukti dukung belum lengkap atau belum menunjukkan pelaksanaan.",
+				area.Title, strings.Replace(fmt.Sprintf("%.2f", pct), ".", ",", 1)),
+			Rekomendasi: fmt.Sprintf("Lengkapi bukti dukung area %s, tetapkan penanggung jawab dan jadwal tindak lanjut, lalu pantau setiap triwulan.", area.Title)})
+	}
+	return out
 }
 
 // evidenceFor invents one evidence entry for an answer: a link to the kabupaten's document

@@ -1,0 +1,561 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/scoring"
+	"github.com/rapor-rb/raporrb/app/web"
+)
+
+// PageRoutes registers the review page and its forms, which work without JavaScript (a full
+// page comes back) and, with htmx, swap only the indicator and the score panel.
+func (h *Handler) PageRoutes(r web.Router) {
+	g := r.Group("/reviu/:year/:instrument/:unit")
+	g.Get("", account.Reviewers, h.page)
+	g.Post("/indikator/:indicator", account.Reviewers, h.saveForm)
+	g.Post("/setujui/:indicator", account.Reviewers, h.approveForm)
+	g.Post("/setujui-semua", account.Reviewers, h.approveAllForm)
+	g.Post("/temuan/:area", account.Reviewers, h.findingForm)
+	g.Post("/kembalikan", account.Reviewers, h.returnForm)
+	g.Post("/finalkan", account.Reviewers, h.finalizeForm)
+	r.Get("/penilaian/:year/:instrument/:unit/buka-kembali", account.AdminsOnly, h.reopenPage)
+	r.Post("/penilaian/:year/:instrument/:unit/buka-kembali", account.AdminsOnly, h.reopenForm)
+}
+
+// Card is one indicator on the review page.
+type Card struct {
+	instrument.Indicator
+	Scale  instrument.Scale
+	Answer assessment.Answer
+	// Shared lists, per file evidence id, the other units that uploaded the same bytes.
+	Shared map[string][]string
+	// Resubmitted is set for an item returned earlier and resubmitted since: the page shows
+	// the answer at the return beside today's, and whether it changed.
+	Resubmitted bool
+	Editable    bool
+	// Set after a save: "tersimpan", "galat" (with Error) or "konflik" (with Mine, what the
+	// evaluator tried to save, beside Answer.Review, the current one).
+	State string
+	Error string
+	Mine  *assessment.Review
+}
+
+// Chosen is the evaluator's value shown in the control: the review's, else empty.
+func (c Card) Chosen() string {
+	r := c.Answer.Review
+	if c.Mine != nil {
+		r = c.Mine
+	}
+	if r == nil {
+		return ""
+	}
+	if r.Option != "" {
+		return r.Option
+	}
+	if r.Value != nil {
+		return strconv.FormatFloat(*r.Value, 'f', -1, 64)
+	}
+	return ""
+}
+
+// Min and Max bound a numeric scale's input.
+func (c Card) Min() float64 {
+	if c.Scale.Kind == instrument.KindPercent || c.Scale.Min == nil {
+		return 0
+	}
+	return *c.Scale.Min
+}
+
+// Max is the largest number a numeric scale takes.
+func (c Card) Max() float64 {
+	if c.Scale.Kind == instrument.KindPercent || c.Scale.Max == nil {
+		return 100
+	}
+	return *c.Scale.Max
+}
+
+// Verdict is the verdict shown in the form (the attempted one after a failed save).
+func (c Card) Verdict() string {
+	r := c.Answer.Review
+	if c.Mine != nil {
+		r = c.Mine
+	}
+	if r == nil {
+		return ""
+	}
+	return VerdictLabel(r.Verdict)
+}
+
+// Comment is the comment shown in the form.
+func (c Card) Comment() string {
+	if c.Mine != nil {
+		return c.Mine.Comment
+	}
+	if c.Answer.Review != nil {
+		return c.Answer.Review.Comment
+	}
+	return ""
+}
+
+// Group is one leaf area with its cards.
+type Group struct {
+	Code, Path string
+	Cards      []Card
+}
+
+// AreaRow compares one area's self and evaluator scores.
+type AreaRow struct {
+	Code, Title          string
+	Depth                int
+	Self, Review, Points float64
+}
+
+// Diff is the evaluators' change of the area's score.
+func (r AreaRow) Diff() float64 { return r.Review - r.Self }
+
+// FindingRow is one area's findings form.
+type FindingRow struct {
+	Code, Title string
+	Finding     assessment.Finding
+	Required    bool
+	Error       string
+}
+
+// Member is one evaluator of the team.
+type Member struct {
+	Username, Name string
+	Lead           bool
+}
+
+// Page is everything the review page shows.
+type Page struct {
+	A              *assessment.Assessment
+	Inst           *instrument.Instrument
+	UnitName       string
+	ReviewDeadline time.Time
+	Team           []Member
+	Lead           bool
+	CanReview      bool
+	Reason         string
+	Filter         string
+	Groups         []Group
+	Self, Review   scoring.Result
+	Running        Running
+	Areas          []AreaRow
+	Findings       []FindingRow
+	Marked         []string // items marked dikembalikan
+	Unreviewed     int
+	Unanswered     int
+	Changed        int // resubmitted items changed since returned
+	Notice         string
+	ActionError    string
+}
+
+var filters = map[string]func(Card) bool{
+	"belum":        func(c Card) bool { return c.Answer.Review == nil },
+	"dikembalikan": func(c Card) bool { return c.Answer.Review != nil && c.Answer.Review.Verdict == assessment.VerdictReturned },
+	"berubah":      func(c Card) bool { return c.Resubmitted && c.Answer.Changed() },
+}
+
+// build assembles the page; state, when set, marks one card after a save.
+func (h *Handler) build(ctx context.Context, u *account.User, a *assessment.Assessment, inst *instrument.Instrument, filter string, state *Card) (*Page, error) {
+	st := h.Service.Assessments.Store
+	sh, err := st.Sheet(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	un, err := h.Units.ByCode(ctx, a.Unit)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{A: a, Inst: inst, UnitName: un.Name, Filter: filter}
+	if per, err := h.Periods.ByYear(ctx, a.Period); err == nil {
+		if w, ok := per.Window(a.Instrument); ok {
+			p.ReviewDeadline = w.ReviewDeadline
+		}
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return nil, err
+	}
+	team, err := h.Teams.Team(ctx, a.Period, a.Instrument, a.Unit)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range team {
+		name := m.Evaluator
+		if usr, err := h.Users.ByUsername(ctx, m.Evaluator); err == nil {
+			name = usr.Name
+		}
+		p.Team = append(p.Team, Member{Username: m.Evaluator, Name: name, Lead: m.Lead})
+		if m.Evaluator == u.Username && m.Lead {
+			p.Lead = true
+		}
+	}
+	obj, err := h.Service.Assessments.Access.Object(ctx, u, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := assessment.Permit(u, obj, a.Status, account.Review); err == nil {
+		p.CanReview = true
+	} else {
+		p.Reason = apperr.Message(err)
+	}
+	prev, err := st.Previous(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	if p.Self, err = scoring.Score(inst, sh.SelfAnswers(), prev); err != nil {
+		return nil, err
+	}
+	if p.Running, p.Review, err = RunningScore(inst, sh, prev); err != nil {
+		return nil, err
+	}
+	inst.Walk(func(ar *instrument.Area, depth int) {
+		if depth <= 1 {
+			p.Areas = append(p.Areas, AreaRow{Code: ar.Code, Title: ar.Title, Depth: depth, Self: p.Self.Nodes[ar.Code], Review: p.Review.Nodes[ar.Code], Points: inst.Points(ar)})
+		}
+	})
+	need := map[string]bool{}
+	for _, c := range p.Running.NeedFindings {
+		need[c] = true
+	}
+	for _, code := range FindingAreas(inst) {
+		n, _ := inst.Node(code)
+		row := FindingRow{Code: code, Title: n.Title, Required: need[code]}
+		if f := sh.Finding(code); f != nil {
+			row.Finding = *f
+		}
+		p.Findings = append(p.Findings, row)
+	}
+	resubmitted := a.Returns > 0 && a.Status != assessment.Returned
+	keep := filters[filter]
+	var walkErr error
+	inst.Walk(func(ar *instrument.Area, _ int) {
+		if !ar.IsLeaf() || walkErr != nil {
+			return
+		}
+		g := Group{Code: ar.Code, Path: areaPath(inst, ar)}
+		for _, ind := range ar.Indicators {
+			card := Card{Indicator: ind, Scale: inst.ScaleOf(ind.Code), Answer: assessment.Answer{Indicator: ind.Code}, Editable: p.CanReview}
+			if ans := sh.Answer(ind.Code); ans != nil {
+				card.Answer = *ans
+			}
+			card.Resubmitted = resubmitted && card.Answer.AtReturn != nil && card.Answer.AtReturn.Round == a.Returns
+			if card.Answer.Review == nil {
+				p.Unreviewed++
+			} else if card.Answer.Review.Verdict == assessment.VerdictReturned {
+				p.Marked = append(p.Marked, ind.Code)
+			}
+			if card.Answer.Self == nil {
+				p.Unanswered++
+			}
+			if card.Resubmitted && card.Answer.Changed() {
+				p.Changed++
+			}
+			for _, e := range card.Answer.Evidence {
+				if e.Kind != assessment.EvidenceFile {
+					continue
+				}
+				others, err := st.SharedWith(ctx, e.ID, a.Unit)
+				if err != nil {
+					walkErr = err
+					return
+				}
+				if len(others) > 0 {
+					if card.Shared == nil {
+						card.Shared = map[string][]string{}
+					}
+					card.Shared[e.ID] = others
+				}
+			}
+			if state != nil && state.Code == ind.Code {
+				card.State, card.Error, card.Mine = state.State, state.Error, state.Mine
+			}
+			if keep == nil || keep(card) || (state != nil && state.Code == ind.Code) {
+				g.Cards = append(g.Cards, card)
+			}
+		}
+		if len(g.Cards) > 0 {
+			p.Groups = append(p.Groups, g)
+		}
+	})
+	return p, walkErr
+}
+
+// areaPath is "Manajemen Perubahan › Pemenuhan › Penyusunan Tim Kerja".
+func areaPath(inst *instrument.Instrument, a *instrument.Area) string {
+	parts := []string{a.Title}
+	for p := inst.Parent(a.Code); p != nil; p = inst.Parent(p.Code) {
+		parts = append([]string{p.Title}, parts...)
+	}
+	return strings.Join(parts, " › ")
+}
+
+func base(a *assessment.Assessment) string {
+	return fmt.Sprintf("/reviu/%d/%s/%s", a.Period, a.Instrument, a.Unit)
+}
+
+func (h *Handler) render(c *fiber.Ctx, p *Page) error {
+	return web.Render(c, "review/page", "Reviu "+p.Inst.Title+" · "+p.UnitName, fiber.Map{"P": p, "Base": base(p.A), "Htmx": true})
+}
+
+func (h *Handler) page(c *fiber.Ctx) error {
+	a, inst, err := h.Loader.Load(c, account.Review)
+	if err != nil {
+		return err
+	}
+	filter := c.Query("saring")
+	if _, ok := filters[filter]; !ok {
+		filter = ""
+	}
+	p, err := h.build(c.UserContext(), web.CurrentUser(c), a, inst, filter, nil)
+	if err != nil {
+		return err
+	}
+	p.Notice = notices[c.Query("pesan")]
+	if n := c.Query("disetujui"); n != "" {
+		if k, err := strconv.Atoi(n); err == nil && k >= 0 {
+			p.Notice = fmt.Sprintf("%d indikator disetujui sesuai jawaban kecamatan.", k)
+		}
+	}
+	return h.render(c, p)
+}
+
+// notices are the messages a redirect after a successful action carries (?pesan=).
+var notices = map[string]string{
+	"dikembalikan": "Indikator yang ditandai telah dikembalikan kepada kecamatan untuk diperbaiki.",
+	"final":        "Penilaian telah difinalkan. Laporan Hasil Evaluasi (LHE) tersedia.",
+	"temuan":       "Temuan dan rekomendasi tersimpan.",
+}
+
+// formReview reads the review form; the typed values come back in a Review so that a
+// failed save shows them again.
+func formReview(c *fiber.Ctx, inst *instrument.Instrument, code string, u *account.User) (Input, *assessment.Review, error) {
+	tried := &assessment.Review{Comment: c.FormValue("komentar"), By: u.Username}
+	raw := strings.TrimSpace(c.FormValue("nilai"))
+	v, verr := ParseVerdict(c.FormValue("verdict"))
+	tried.Verdict = v
+	if inst.ScaleOf(code).Kind == instrument.KindChoice {
+		tried.Option = raw
+	} else if raw != "" {
+		if f, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64); err == nil {
+			tried.Value = &f
+		} else {
+			return Input{}, tried, apperr.New(apperr.Invalid, "Nilai evaluator indikator %s harus berupa angka, bukan %q.", code, raw)
+		}
+	}
+	if verr != nil {
+		return Input{}, tried, apperr.New(apperr.Invalid, "Pilih %s atau %s untuk indikator %s.", Sesuai, Dikembalikan, code)
+	}
+	rev, err := strconv.ParseInt(c.FormValue("rev"), 10, 64)
+	if err != nil {
+		return Input{}, tried, apperr.New(apperr.Invalid, "Formulir indikator %s tidak lengkap (rev). Muat ulang halaman.", code)
+	}
+	var answer any
+	if tried.Option != "" {
+		answer = tried.Option
+	} else if tried.Value != nil {
+		answer = *tried.Value
+	}
+	in, err := ParseInput(inst, code, answer, tried.Comment, string(v), &rev)
+	return in, tried, err
+}
+
+func (h *Handler) saveForm(c *fiber.Ctx) error {
+	a, inst, err := h.Loader.Load(c, account.Review)
+	if err != nil {
+		return err
+	}
+	u := web.CurrentUser(c)
+	code := c.Params("indicator")
+	in, tried, err := formReview(c, inst, code, u)
+	if err == nil {
+		_, _, err = h.Service.Save(c.UserContext(), u, a.ID, in)
+	}
+	return h.cardReply(c, a, inst, code, tried, err)
+}
+
+func (h *Handler) approveForm(c *fiber.Ctx) error {
+	a, inst, err := h.Loader.Load(c, account.Review)
+	if err != nil {
+		return err
+	}
+	code := c.Params("indicator")
+	rev, err := strconv.ParseInt(c.FormValue("rev"), 10, 64)
+	if err != nil {
+		err = apperr.New(apperr.Invalid, "Formulir indikator %s tidak lengkap (rev). Muat ulang halaman.", code)
+	} else {
+		_, _, err = h.Service.Approve(c.UserContext(), web.CurrentUser(c), a.ID, code, rev)
+	}
+	return h.cardReply(c, a, inst, code, nil, err)
+}
+
+// cardReply answers a card's form: with htmx the card and the score panel; without, a
+// redirect back to the card, or the whole page with the card's error and typed values.
+func (h *Handler) cardReply(c *fiber.Ctx, a *assessment.Assessment, inst *instrument.Instrument, code string, tried *assessment.Review, err error) error {
+	u := web.CurrentUser(c)
+	state := &Card{Indicator: instrument.Indicator{Code: code}, State: "tersimpan"}
+	status := fiber.StatusOK
+	switch {
+	case err == nil:
+	case apperr.Is(err, apperr.Conflict) && apperr.DetailOf(err) != nil:
+		status, state.State, state.Error, state.Mine = fiber.StatusConflict, "konflik", apperr.Message(err), tried
+	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Forbidden), apperr.Is(err, apperr.Conflict):
+		status, state.State, state.Error, state.Mine = web.StatusOf(err), "galat", apperr.Message(err), tried
+	default:
+		return err
+	}
+	if c.Get("HX-Request") == "" && status == fiber.StatusOK {
+		return c.Redirect(fmt.Sprintf("%s#ind-%s", base(a), code), fiber.StatusSeeOther)
+	}
+	fresh, err := h.Service.Assessments.Store.ByID(c.UserContext(), a.ID)
+	if err != nil {
+		return err
+	}
+	p, err := h.build(c.UserContext(), u, fresh, inst, "", state)
+	if err != nil {
+		return err
+	}
+	c.Status(status)
+	if c.Get("HX-Request") != "" {
+		for _, g := range p.Groups {
+			for _, card := range g.Cards {
+				if card.Code == code {
+					return c.Render("review/saved", fiber.Map{"P": p, "C": card, "Base": base(fresh), "CSRF": c.Locals("csrf")})
+				}
+			}
+		}
+	}
+	return h.render(c, p)
+}
+
+func (h *Handler) approveAllForm(c *fiber.Ctx) error {
+	a, inst, err := h.Loader.Load(c, account.Review)
+	if err != nil {
+		return err
+	}
+	n, _, _, err := h.Service.ApprovePending(c.UserContext(), web.CurrentUser(c), a.ID)
+	if err != nil {
+		return h.actionError(c, a, inst, err)
+	}
+	return c.Redirect(fmt.Sprintf("%s?disetujui=%d", base(a), n), fiber.StatusSeeOther)
+}
+
+// actionError shows a refused page-level action (return, finalize, approve all) on the whole
+// page, at the actions, with the status of the refusal.
+func (h *Handler) actionError(c *fiber.Ctx, a *assessment.Assessment, inst *instrument.Instrument, err error) error {
+	if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Conflict) && !apperr.Is(err, apperr.Forbidden) {
+		return err
+	}
+	fresh, ferr := h.Service.Assessments.Store.ByID(c.UserContext(), a.ID)
+	if ferr != nil {
+		return ferr
+	}
+	p, berr := h.build(c.UserContext(), web.CurrentUser(c), fresh, inst, "", nil)
+	if berr != nil {
+		return berr
+	}
+	p.ActionError = apperr.Message(err)
+	c.Status(web.StatusOf(err))
+	return h.render(c, p)
+}
+
+func (h *Handler) findingForm(c *fiber.Ctx) error {
+	a, inst, err := h.Loader.Load(c, account.Review)
+	if err != nil {
+		return err
+	}
+	area := c.Params("area")
+	in := FindingInput{Area: area, Kondisi: c.FormValue("kondisi"), Rekomendasi: c.FormValue("rekomendasi")}
+	in.Rev, err = strconv.ParseInt(c.FormValue("rev"), 10, 64)
+	if err != nil {
+		err = apperr.New(apperr.Invalid, "Formulir temuan tidak lengkap (rev). Muat ulang halaman.")
+	} else {
+		_, err = h.Service.SaveFinding(c.UserContext(), web.CurrentUser(c), a.ID, in)
+	}
+	if err == nil {
+		return c.Redirect(fmt.Sprintf("%s?pesan=temuan#temuan-%s", base(a), area), fiber.StatusSeeOther)
+	}
+	if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Conflict) && !apperr.Is(err, apperr.Forbidden) {
+		return err
+	}
+	p, berr := h.build(c.UserContext(), web.CurrentUser(c), a, inst, "", nil)
+	if berr != nil {
+		return berr
+	}
+	for i := range p.Findings {
+		if p.Findings[i].Code == area {
+			// What was typed stays on the page; the stored rev stays, so a conflict is resolved
+			// by saving again on purpose.
+			p.Findings[i].Error = apperr.Message(err)
+			p.Findings[i].Finding.Kondisi, p.Findings[i].Finding.Rekomendasi = in.Kondisi, in.Rekomendasi
+		}
+	}
+	c.Status(web.StatusOf(err))
+	return h.render(c, p)
+}
+
+func (h *Handler) returnForm(c *fiber.Ctx) error {
+	a, inst, err := h.Loader.Load(c, account.Return)
+	if err != nil {
+		return err
+	}
+	if _, _, err := h.Service.Return(c.UserContext(), web.CurrentUser(c), a.ID); err != nil {
+		return h.actionError(c, a, inst, err)
+	}
+	return c.Redirect(base(a)+"?pesan=dikembalikan", fiber.StatusSeeOther)
+}
+
+func (h *Handler) finalizeForm(c *fiber.Ctx) error {
+	a, inst, err := h.Loader.Load(c, account.Finalize)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Service.Finalize(c.UserContext(), web.CurrentUser(c), a.ID); err != nil {
+		return h.actionError(c, a, inst, err)
+	}
+	return c.Redirect(base(a)+"?pesan=final", fiber.StatusSeeOther)
+}
+
+// reopenPage asks the admin for the reason to reopen a final sheet.
+func (h *Handler) reopenPage(c *fiber.Ctx) error {
+	a, inst, err := h.Loader.Load(c, account.Reopen)
+	if err != nil {
+		return err
+	}
+	return h.renderReopen(c, a, inst, "", "")
+}
+
+func (h *Handler) renderReopen(c *fiber.Ctx, a *assessment.Assessment, inst *instrument.Instrument, reason, problem string) error {
+	un, err := h.Units.ByCode(c.UserContext(), a.Unit)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "review/reopen", "Buka kembali penilaian final", fiber.Map{"A": a, "Inst": inst, "UnitName": un.Name,
+		"Alasan": reason, "Galat": problem, "Sheet": fmt.Sprintf("/penilaian/%d/%s/%s", a.Period, a.Instrument, a.Unit)})
+}
+
+func (h *Handler) reopenForm(c *fiber.Ctx) error {
+	a, inst, err := h.Loader.Load(c, account.Reopen)
+	if err != nil {
+		return err
+	}
+	reason := c.FormValue("alasan")
+	if _, err := h.Service.Reopen(c.UserContext(), web.CurrentUser(c), a.ID, reason); err != nil {
+		if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Conflict) {
+			return err
+		}
+		c.Status(web.StatusOf(err))
+		return h.renderReopen(c, a, inst, reason, apperr.Message(err))
+	}
+	return c.Redirect(fmt.Sprintf("/penilaian/%d/%s/%s", a.Period, a.Instrument, a.Unit), fiber.StatusSeeOther)
+}
