@@ -161,7 +161,7 @@ var queueOrders = map[string]func(a, b Item) int{
 	"diajukan": func(a, b Item) int { // oldest submission first: who has waited longest
 		return compareTimes(a.SubmittedAt, b.SubmittedAt)
 	},
-	"batas": func(a, b Item) int { return compareTimes(&a.Governs, &b.Governs) },
+	"batas":  func(a, b Item) int { return compareTimes(&a.Governs, &b.Governs) },
 	"status": func(a, b Item) int { return statusOrder[a.Status] - statusOrder[b.Status] },
 }
 

@@ -23,7 +23,7 @@ var engine *db.DB
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &engine)) }
 
 var (
-	t0   = time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	t0     = time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
 	camat  = &account.User{Username: "camat.a", Role: account.Camat, Unit: "a"}
 	staf   = &account.User{Username: "staf.a", Role: account.Staf, Unit: "a"}
 	member = &account.User{Username: "anggota", Role: account.Evaluator}

@@ -162,9 +162,11 @@ type Page struct {
 }
 
 var filters = map[string]func(Card) bool{
-	"belum":        func(c Card) bool { return c.Answer.Review == nil },
-	"dikembalikan": func(c Card) bool { return c.Answer.Review != nil && c.Answer.Review.Verdict == assessment.VerdictReturned },
-	"berubah":      func(c Card) bool { return c.Resubmitted && c.Answer.Changed() },
+	"belum": func(c Card) bool { return c.Answer.Review == nil },
+	"dikembalikan": func(c Card) bool {
+		return c.Answer.Review != nil && c.Answer.Review.Verdict == assessment.VerdictReturned
+	},
+	"berubah": func(c Card) bool { return c.Resubmitted && c.Answer.Changed() },
 }
 
 // build assembles the page; state, when set, marks one card after a save.
