@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
@@ -34,11 +33,16 @@ type Headline struct {
 	Next                    *Deadline
 }
 
-// Average is one instrument's mean score over the units ranked on it.
+// Average is one instrument's mean scores, like with like: the evaluators' final scores, and
+// apart from them the self scores of sheets submitted but not yet final. Drafts are counted,
+// not averaged: a half-filled sheet would drag the mean down.
 type Average struct {
 	Instrument *instrument.Instrument
-	Mean       float64
-	Final      int // how many of the scores are final
+	Final      int     // how many scores are final
+	FinalMean  float64 // their mean (0 when none)
+	Claims     int     // submitted, not yet final
+	ClaimMean  float64 // the mean of their self scores
+	Drafts     int
 	N          int
 }
 
@@ -65,16 +69,25 @@ func headline(p *period.Period, insts []*instrument.Instrument, rows map[string]
 			if r.Status != assessment.Draft {
 				h.Submitted++
 			}
-			if r.IsFinal() {
+			switch {
+			case r.IsFinal():
 				h.Finalized++
 				avg.Final++
+				avg.FinalMean += r.Score
+			case r.Status == assessment.Draft:
+				avg.Drafts++
+			default:
+				avg.Claims++
+				avg.ClaimMean += r.Self
 			}
-			avg.Mean += r.Score
 			count(&h.WBK, &h.WBKClaimed, wbk, r, "WBK")
 			count(&h.WBBM, &h.WBBMClaimed, wbbm, r, "WBBM")
 		}
-		if avg.N > 0 {
-			avg.Mean = scoring.Round2(avg.Mean / float64(avg.N))
+		if avg.Final > 0 {
+			avg.FinalMean = scoring.Round2(avg.FinalMean / float64(avg.Final))
+		}
+		if avg.Claims > 0 {
+			avg.ClaimMean = scoring.Round2(avg.ClaimMean / float64(avg.Claims))
 		}
 		h.Averages = append(h.Averages, avg)
 	}
@@ -118,8 +131,11 @@ func nextDeadline(p *period.Period, insts []*instrument.Instrument, now time.Tim
 // RankRow is a ranking row with its change against the previous period.
 type RankRow struct {
 	ranking.Row
-	// Delta is Score minus last period's score; nil when the unit was not ranked then.
-	Delta *float64
+	// Delta is the change against last period, like with like: final minus last year's final
+	// when both are final, else the self score minus last year's self score (DeltaSelf); nil
+	// when the unit was not ranked then.
+	Delta     *float64
+	DeltaSelf bool
 }
 
 // Trend is the arrow shown beside the score.
@@ -137,17 +153,24 @@ func (r RankRow) Trend() string {
 
 // withTrend pairs each row with its delta against prev (last period's rows).
 func withTrend(rows, prev []ranking.Row) []RankRow {
-	before := make(map[string]float64, len(prev))
+	before := make(map[string]ranking.Row, len(prev))
 	for _, r := range prev {
-		before[r.Unit] = r.Score
+		before[r.Unit] = r
 	}
 	out := make([]RankRow, len(rows))
 	for i, r := range rows {
 		out[i] = RankRow{Row: r}
-		if s, ok := before[r.Unit]; ok {
-			d := scoring.Round2(r.Score - s)
-			out[i].Delta = &d
+		p, ok := before[r.Unit]
+		if !ok {
+			continue
 		}
+		d := scoring.Round2(r.Self - p.Self)
+		if r.IsFinal() && p.IsFinal() {
+			d = scoring.Round2(*r.Final - *p.Final)
+		} else {
+			out[i].DeltaSelf = true
+		}
+		out[i].Delta = &d
 	}
 	return out
 }
@@ -205,8 +228,9 @@ func gaps(rows []ranking.Row) []Gap {
 	return out
 }
 
-// Consistency is one evaluator's average adjustment: how far, on average, their final totals
-// sit from the units' own claims (negative: they mark down).
+// Consistency is one evaluator's average adjustment over the sheets they finalized (as team
+// lead): how far, on average, the final totals sit from the units' own claims (negative: they
+// mark down).
 type Consistency struct {
 	Evaluator   string
 	Name        string
@@ -216,25 +240,21 @@ type Consistency struct {
 	Min, Max    float64
 }
 
-// consistency computes each evaluator's adjustments over the finalized units assigned to them.
-func consistency(as []account.Assignment, rows map[string][]ranking.Row, names map[string]string) []Consistency {
+// consistency computes each finalizing evaluator's adjustments from the recorded reviews: who
+// finalized what (a final row without a recorded finalizer is left out).
+func consistency(rows map[string][]ranking.Row, insts []*instrument.Instrument, names map[string]string) []Consistency {
 	byEval := map[string]*Consistency{}
 	var order []string
-	for _, a := range as {
-		c, ok := byEval[a.Evaluator]
-		if !ok {
-			c = &Consistency{Evaluator: a.Evaluator, Name: cmp.Or(names[a.Evaluator], a.Evaluator)}
-			byEval[a.Evaluator] = c
-			order = append(order, a.Evaluator)
-		}
-		assigned := map[string]bool{}
-		for _, u := range a.Units {
-			assigned[u] = true
-		}
-		counted := false
-		for _, r := range rows[a.Instrument] {
-			if !assigned[r.Unit] || !r.IsFinal() {
+	for _, in := range insts {
+		for _, r := range rows[in.ID] {
+			if !r.IsFinal() || r.FinalizedBy == "" {
 				continue
+			}
+			c, ok := byEval[r.FinalizedBy]
+			if !ok {
+				c = &Consistency{Evaluator: r.FinalizedBy, Name: cmp.Or(names[r.FinalizedBy], r.FinalizedBy)}
+				byEval[r.FinalizedBy] = c
+				order = append(order, r.FinalizedBy)
 			}
 			d := *r.Final - r.Self
 			if c.N == 0 || d < c.Min {
@@ -245,19 +265,16 @@ func consistency(as []account.Assignment, rows map[string][]ranking.Row, names m
 			}
 			c.Mean += d
 			c.N++
-			counted = true
-		}
-		if counted && !slices.Contains(c.Instruments, a.Instrument) {
-			c.Instruments = append(c.Instruments, a.Instrument)
+			if !slices.Contains(c.Instruments, in.ID) {
+				c.Instruments = append(c.Instruments, in.ID)
+			}
 		}
 	}
 	out := make([]Consistency, 0, len(order))
 	for _, e := range order {
 		c := byEval[e]
-		if c.N > 0 {
-			c.Mean = scoring.Round2(c.Mean / float64(c.N))
-			c.Min, c.Max = scoring.Round2(c.Min), scoring.Round2(c.Max)
-		}
+		c.Mean = scoring.Round2(c.Mean / float64(c.N))
+		c.Min, c.Max = scoring.Round2(c.Min), scoring.Round2(c.Max)
 		out = append(out, *c)
 	}
 	slices.SortStableFunc(out, func(a, b Consistency) int { return cmp.Compare(a.Mean, b.Mean) })

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
@@ -55,27 +54,31 @@ func TestPick(t *testing.T) {
 func TestGapsAndConsistency(t *testing.T) {
 	rows := map[string][]ranking.Row{
 		"zi-2021": {
-			{Unit: "a", Name: "A", Self: 90, Final: f64(80)},
-			{Unit: "b", Name: "B", Self: 70, Final: f64(72)},
-			{Unit: "c", Name: "C", Self: 60}, // not final: no gap
+			{Unit: "a", Name: "A", Self: 90, Final: f64(80), FinalizedBy: "e1"},
+			{Unit: "b", Name: "B", Self: 70, Final: f64(72), FinalizedBy: "e1"},
+			{Unit: "c", Name: "C", Self: 60},                 // not final: no gap
+			{Unit: "d", Name: "D", Self: 55, Final: f64(52)}, // final, finalizer not recorded
+			{Unit: "e", Name: "E", Self: 64, Final: f64(61), FinalizedBy: "e2"},
 		},
-		"sakip-2021": {{Unit: "a", Name: "A", Self: 50, Final: f64(40)}},
+		"sakip-2021": {{Unit: "a", Name: "A", Self: 50, Final: f64(40), FinalizedBy: "e1"}},
 	}
 	g := gaps(rows["zi-2021"])
-	if len(g) != 2 || g[0].Unit != "a" || g[0].Gap != 10 || g[1].Gap != -2 {
+	if len(g) != 4 || g[0].Unit != "a" || g[0].Gap != 10 || g[len(g)-1].Gap != -2 {
 		t.Errorf("gaps = %+v", g)
 	}
-	as := []account.Assignment{
-		{Evaluator: "e1", Instrument: "zi-2021", Units: []string{"a", "b", "c"}},
-		{Evaluator: "e1", Instrument: "sakip-2021", Units: []string{"a"}},
-		{Evaluator: "e2", Instrument: "zi-2021", Units: []string{"c"}},
+	cat, err := instrument.LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatal(err)
 	}
-	c := consistency(as, rows, map[string]string{"e1": "Evaluator Satu"})
-	// e1: (80-90) + (72-70) + (40-50) = -18 over 3 → -6; e2 has nothing final.
+	zi, _ := cat.Get("zi-2021")
+	sakip, _ := cat.Get("sakip-2021")
+	// From the recorded reviews: who finalized what.
+	c := consistency(rows, []*instrument.Instrument{zi, sakip}, map[string]string{"e1": "Evaluator Satu"})
+	// e1: (80-90) + (72-70) + (40-50) = -18 over 3 → -6; e2: 61-64 = -3; d counts for no one.
 	if len(c) != 2 || c[0].Evaluator != "e1" || c[0].N != 3 || c[0].Mean != -6 || c[0].Min != -10 || c[0].Max != 2 || c[0].Name != "Evaluator Satu" {
 		t.Errorf("consistency = %+v", c)
 	}
-	if c[1].Evaluator != "e2" || c[1].N != 0 || c[1].Name != "e2" {
+	if c[1].Evaluator != "e2" || c[1].N != 1 || c[1].Mean != -3 || c[1].Name != "e2" || len(c[1].Instruments) != 1 {
 		t.Errorf("e2 = %+v", c[1])
 	}
 }
@@ -92,23 +95,32 @@ func TestHeadlineAndTrend(t *testing.T) {
 	}}
 	rows := map[string][]ranking.Row{zi.ID: {
 		{Unit: "a", Score: 90, Final: f64(90), Status: assessment.Final, Predicates: map[string]bool{"WBK": true, "WBBM": true}},
-		{Unit: "b", Score: 80, Status: assessment.Submitted, Predicates: map[string]bool{"WBK": true}},
+		{Unit: "b", Score: 80, Self: 80, Status: assessment.Submitted, Predicates: map[string]bool{"WBK": true}},
 		{Unit: "c", Score: 40, Status: assessment.Draft, Predicates: map[string]bool{}},
 	}}
 	h := headline(p, []*instrument.Instrument{zi}, rows, now)
 	if h.Units != 3 || h.Submitted != 2 || h.Finalized != 1 || h.WBK != 1 || h.WBKClaimed != 1 || h.WBBM != 1 || h.WBBMClaimed != 0 {
 		t.Errorf("headline = %+v", h)
 	}
-	if h.Averages[0].Mean != 70 || h.Averages[0].Final != 1 {
+	// Like with like: the final mean, the submitted self-claims apart, the draft left out.
+	if a := h.Averages[0]; a.FinalMean != 90 || a.Final != 1 || a.ClaimMean != 80 || a.Claims != 1 || a.Drafts != 1 || a.N != 3 {
 		t.Errorf("average = %+v", h.Averages[0])
 	}
 	if h.Next == nil || h.Next.Days != 3 || h.Next.At != p.Instruments[0].ReviewDeadline {
 		t.Errorf("next deadline = %+v (the self deadline has passed; the review one is 3 days away)", h.Next)
 	}
 
-	tr := withTrend(rows[zi.ID], []ranking.Row{{Unit: "a", Score: 85.5}, {Unit: "b", Score: 80}})
-	if *tr[0].Delta != 4.5 || tr[0].Trend() != "naik" || tr[1].Trend() != "tetap" || tr[2].Delta != nil || tr[2].Trend() != "" {
-		t.Errorf("trend = %+v %+v %+v", tr[0], tr[1], tr[2])
+	// Trends compare like with like: final with last year's final, else self with last year's self.
+	rows[zi.ID][0].Self, rows[zi.ID][1].Self = 93, 80
+	tr := withTrend(rows[zi.ID], []ranking.Row{{Unit: "a", Score: 85.5, Final: f64(85.5), Self: 88}, {Unit: "b", Score: 76, Final: f64(76), Self: 80}})
+	if *tr[0].Delta != 4.5 || tr[0].DeltaSelf || tr[0].Trend() != "naik" {
+		t.Errorf("final vs final = %+v", tr[0])
+	}
+	if *tr[1].Delta != 0 || !tr[1].DeltaSelf || tr[1].Trend() != "tetap" {
+		t.Errorf("self vs last year's self (not its final 76) = %+v", tr[1])
+	}
+	if tr[2].Delta != nil || tr[2].Trend() != "" {
+		t.Errorf("no last year = %+v", tr[2])
 	}
 }
 

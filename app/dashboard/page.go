@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
@@ -105,7 +106,7 @@ func (h *Handler) dashboard(c *fiber.Ctx) error {
 	if data["Komposit"], err = compositeView(v, sel); err != nil {
 		return err
 	}
-	if data["Konsistensi"], err = h.consistency(ctx, p.Year, rows); err != nil {
+	if data["Konsistensi"], err = h.consistency(ctx, insts, rows); err != nil {
 		return err
 	}
 	return web.Render(c, "dashboard/index", fmt.Sprintf("Dasbor %d", p.Year), data)
@@ -244,15 +245,19 @@ func (h *Handler) trend(ctx context.Context, f *Focus) error {
 	for i, r := range f.Chosen {
 		lines[i] = charts.TrendLine{Name: r.Name, Values: make([]*float64, len(years))}
 	}
-	mean := charts.TrendLine{Name: "Rata-rata", Values: make([]*float64, len(years))}
+	mean := charts.TrendLine{Name: "Rata-rata (tanpa draf)", Values: make([]*float64, len(years))}
 	for y, year := range years {
 		rows, err := h.Board.Rows(ctx, year, f.Inst.ID)
 		if err != nil {
 			return err
 		}
 		var sum float64
+		n := 0
 		for _, r := range rows {
-			sum += r.Score
+			if r.Status != assessment.Draft { // a half-filled sheet would drag the mean down
+				sum += r.Score
+				n++
+			}
 			for i, c := range f.Chosen {
 				if c.Unit == r.Unit {
 					v := r.Score
@@ -260,8 +265,8 @@ func (h *Handler) trend(ctx context.Context, f *Focus) error {
 				}
 			}
 		}
-		if len(rows) > 0 {
-			m := scoring.Round2(sum / float64(len(rows)))
+		if n > 0 {
+			m := scoring.Round2(sum / float64(n))
 			mean.Values[y] = &m
 		}
 	}
@@ -308,25 +313,26 @@ func compositeView(pv *ranking.View, sel Selection) (*CompositeView, error) {
 	return v, nil
 }
 
-func (h *Handler) consistency(ctx context.Context, year int, rows map[string][]ranking.Row) ([]Consistency, error) {
-	as, err := h.Assignments.ForYear(ctx, year)
-	if err != nil {
-		return nil, err
-	}
-	// Only the assigned evaluators are named: one read by _id each, not a scan of every user.
+func (h *Handler) consistency(ctx context.Context, insts []*instrument.Instrument, rows map[string][]ranking.Row) ([]Consistency, error) {
+	// Only the finalizing evaluators are named: one read by _id each, not a scan of every user.
 	names := map[string]string{}
-	for _, a := range as {
-		if _, ok := names[a.Evaluator]; ok {
-			continue
-		}
-		names[a.Evaluator] = a.Evaluator
-		if u, err := h.Users.ByUsername(ctx, a.Evaluator); err == nil {
-			names[a.Evaluator] = u.Name
-		} else if !apperr.Is(err, apperr.NotFound) {
-			return nil, err
+	for _, rs := range rows {
+		for _, r := range rs {
+			if r.FinalizedBy == "" {
+				continue
+			}
+			if _, ok := names[r.FinalizedBy]; ok {
+				continue
+			}
+			names[r.FinalizedBy] = r.FinalizedBy
+			if u, err := h.Users.ByUsername(ctx, r.FinalizedBy); err == nil {
+				names[r.FinalizedBy] = u.Name
+			} else if !apperr.Is(err, apperr.NotFound) {
+				return nil, err
+			}
 		}
 	}
-	return consistency(as, rows, names), nil
+	return consistency(rows, insts, names), nil
 }
 
 // defaultFocus is the instrument the comparison charts open on: the one with the most

@@ -32,6 +32,7 @@ type Entry struct {
 	Progress    assessment.Progress  `bson:"progress"`
 	SubmittedAt *time.Time           `bson:"submitted_at,omitempty"`
 	FinalizedAt *time.Time           `bson:"finalized_at,omitempty"`
+	FinalizedBy string               `bson:"finalized_by,omitempty"`
 }
 
 // boardDoc is the bucket of one period and instrument: {_id: "2026/zi-2021", rows: {unit: …}}.
@@ -161,7 +162,7 @@ func (b *Board) entryOf(ctx context.Context, a *assessment.Assessment) (Entry, e
 		return Entry{}, err
 	}
 	e := Entry{Unit: a.Unit, Name: u.Name, Parent: u.Parent, Rev: a.Rev, SheetRev: a.SheetRev, Status: a.Status,
-		Self: a.Self, Final: a.Final, Progress: a.Progress, SubmittedAt: a.SubmittedAt, FinalizedAt: a.FinalizedAt}
+		Self: a.Self, Final: a.Final, Progress: a.Progress, SubmittedAt: a.SubmittedAt, FinalizedAt: a.FinalizedAt, FinalizedBy: a.FinalizedBy}
 	if inst, ok := b.catalog.Get(a.Instrument); ok {
 		e.Self.Nodes = topAreas(inst, e.Self.Nodes)
 		if e.Final != nil {

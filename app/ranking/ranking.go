@@ -27,6 +27,8 @@ type Row struct {
 	Predicates map[string]bool     `json:"predicates"`
 	Status     assessment.Status   `json:"status"`
 	Progress   assessment.Progress `json:"progress"`
+	// FinalizedBy is the team lead who finalized the score (empty before).
+	FinalizedBy string `json:"finalized_by,omitempty"`
 	// Areas are the scores of the areas down to depth 1 behind Score (final or self).
 	Areas assessment.Nodes `json:"-"`
 	// SelfAreas are the unit's own area scores, for self-versus-final comparisons.
@@ -51,6 +53,7 @@ func Rank(es []Entry) []Row {
 		if e.Status == assessment.Final && e.Final != nil {
 			f := e.Final.Total
 			r.Final, r.Score, r.Grade, r.Predicates, r.Areas = &f, f, e.Final.Grade, e.Final.Predicates, e.Final.Nodes
+			r.FinalizedBy = e.FinalizedBy
 		}
 		if r.Predicates == nil {
 			r.Predicates = map[string]bool{}
