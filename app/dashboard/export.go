@@ -129,6 +129,20 @@ func (h *Handler) sheetXLSX(c *fiber.Ctx) error {
 	}
 	var buf bytes.Buffer
 	info := export.SheetInfo{UnitName: s.Unit.Name, Year: s.A.Period, Status: s.A.Status.Label(), Generated: h.Now()}
+	if s.Final() {
+		team, names, err := h.team(c.UserContext(), s)
+		if err != nil {
+			return err
+		}
+		for _, m := range team {
+			name := names(m.Evaluator)
+			if m.Lead {
+				name += " (ketua tim)"
+			}
+			info.Team = append(info.Team, name)
+		}
+		info.Finalizer = names(s.A.FinalizedBy)
+	}
 	if err := export.WriteLKE(&buf, s.Inst, s.A, s.Sheet, info); err != nil {
 		return err
 	}

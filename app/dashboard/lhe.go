@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -100,9 +101,23 @@ func (h *Handler) lhe(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	all, err := h.Assignments.ForYear(ctx, s.A.Period)
+	team, names, err := h.team(ctx, s)
 	if err != nil {
 		return err
+	}
+	l, err := BuildLHE(s, root, team, names)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "dashboard/lhe", fmt.Sprintf("LHE %s %s %d", s.Unit.Name, s.Inst.Title, s.A.Period),
+		fiber.Map{"L": l, "Dicetak": h.Now(), "Print": true})
+}
+
+// team returns the evaluators assigned to the subject's unit, and a function naming users.
+func (h *Handler) team(ctx context.Context, s *Subject) ([]account.Assignment, func(string) string, error) {
+	all, err := h.Assignments.ForYear(ctx, s.A.Period)
+	if err != nil {
+		return nil, nil, err
 	}
 	var team []account.Assignment
 	for _, a := range all {
@@ -116,10 +131,5 @@ func (h *Handler) lhe(c *fiber.Ctx) error {
 		}
 		return username
 	}
-	l, err := BuildLHE(s, root, team, names)
-	if err != nil {
-		return err
-	}
-	return web.Render(c, "dashboard/lhe", fmt.Sprintf("LHE %s %s %d", s.Unit.Name, s.Inst.Title, s.A.Period),
-		fiber.Map{"L": l, "Dicetak": h.Now(), "Print": true})
+	return team, names, nil
 }

@@ -19,12 +19,17 @@ type SheetInfo struct {
 	Year      int
 	Status    string // label, e.g. "Final"
 	Generated time.Time
+	// Team names the evaluators ("Nama (ketua tim)"), and Finalizer the one who finalized:
+	// the LHE sheet of a final assessment shows them.
+	Team      []string
+	Finalizer string
 }
 
 // Sheet names of the LKE workbook.
 const (
 	lkeSheet   = "LKE"
 	rekapSheet = "Rekap"
+	lheSheet   = "LHE"
 )
 
 // Columns of the "LKE" sheet. Area rows fill Bobot and the two Nilai columns; indicator rows
@@ -94,6 +99,11 @@ func WriteLKE(w io.Writer, inst *instrument.Instrument, a *assessment.Assessment
 	}
 	if err := writeRekap(b, inst, a, info); err != nil {
 		return fmt.Errorf("export: lke %s: rekap: %w", a.ID, err)
+	}
+	if a.Status == assessment.Final && a.Final != nil {
+		if err := writeLHE(b, inst, a, sh, info); err != nil {
+			return fmt.Errorf("export: lke %s: lhe: %w", a.ID, err)
+		}
 	}
 	title := fmt.Sprintf("LKE %s %s %d", inst.Title, info.UnitName, info.Year)
 	if err := b.f.SetDocProps(&excelize.DocProperties{Title: title, Creator: "Rapor RB", Language: "id-ID"}); err != nil {
@@ -419,6 +429,51 @@ func writeRekap(b *book, inst *instrument.Instrument, a *assessment.Assessment, 
 		return fmt.Errorf("freeze header: %w", err)
 	}
 	return nil
+}
+
+// writeLHE adds the evaluation report of a final assessment: the evaluators' findings and
+// recommendations per area, the team and the date of finalization.
+func writeLHE(b *book, inst *instrument.Instrument, a *assessment.Assessment, sh *assessment.Sheet, info SheetInfo) error {
+	if err := b.addSheet(lheSheet); err != nil {
+		return err
+	}
+	r := &cellRow{b: b, sheet: lheSheet, row: 1}
+	r.put(1, textOf("Laporan Hasil Evaluasi "+inst.Title), look{bold: true, size: 13})
+	r.row = 2
+	r.put(1, textOf(fmt.Sprintf("%s · Tahun %d", info.UnitName, info.Year)), look{italic: true, color: "#595959"})
+	r.row = 4
+	header := look{bold: true, wrap: true, border: true, fill: fillHeader, horizontal: "center"}
+	for i, h := range []string{"Area", "Kondisi", "Rekomendasi"} {
+		r.put(i+1, textOf(h), header)
+	}
+	for i, w := range []float64{36, 60, 60} {
+		if r.err == nil {
+			r.err = b.width(lheSheet, i+1, w)
+		}
+	}
+	text := look{border: true, wrap: true}
+	for _, code := range inst.ReportAreas() {
+		f := sh.Finding(code)
+		if f == nil || (f.Kondisi == "" && f.Rekomendasi == "") {
+			continue
+		}
+		area, _ := inst.Node(code)
+		r.row++
+		r.put(1, textOf(area.Title), text)
+		r.put(2, textOf(f.Kondisi), text)
+		r.put(3, textOf(f.Rekomendasi), text)
+	}
+	r.row += 2
+	r.put(1, textOf("Tim penilai"), look{bold: true})
+	r.put(2, textOf(strings.Join(info.Team, "; ")), look{wrap: true})
+	r.row++
+	r.put(1, textOf("Difinalkan"), look{bold: true})
+	when := ""
+	if a.FinalizedAt != nil {
+		when = a.FinalizedAt.Format("02-01-2006 15:04")
+	}
+	r.put(2, textOf(strings.TrimSpace(when+" "+info.Finalizer)), look{})
+	return r.err
 }
 
 // scoreRow writes one Rekap line: code, title, points, then the self and final score and their

@@ -80,3 +80,21 @@ func newServerOn(t testing.TB, cfg web.Config, st Stores) *web.Server {
 	}
 	return srv
 }
+
+// freshDemo seeds the demo (on the demo clock) into a database of the test's own, for tests
+// that change it: reviews, returns and finalization change rankings other tests read.
+func freshDemo(t *testing.T) (Stores, demo.Result, *web.Server) {
+	t.Helper()
+	clock := func() time.Time { return demoNow }
+	st := NewStores(dbtest.Fresh(t, engine), catalog, clock)
+	ctx := context.Background()
+	if err := st.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := demo.Run(ctx, catalog, demo.Stores{Units: st.Units, Users: st.Users, Assignments: st.Assignments,
+		Periods: st.Periods, Assessments: st.Assessments}, demo.Options{Now: demoNow, Password: demoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, res, newServerOn(t, web.Config{Now: clock}, st)
+}
