@@ -29,6 +29,9 @@ type Board interface {
 	Record(ctx context.Context, id string) error
 }
 
+// DB is the database the store writes to (benchmarks compare raw writes on it).
+func (s *Store) DB() *db.DB { return s.db }
+
 // SetBoard connects the board that follows this store's writes.
 func (s *Store) SetBoard(b Board) { s.board = b }
 

@@ -48,7 +48,7 @@ type fix struct {
 
 func (f *fix) now() time.Time { return t0.Add(time.Duration(f.tick.Add(1)) * time.Millisecond) }
 
-func newFix(t *testing.T, submitted bool) *fix {
+func newFix(t testing.TB, submitted bool) *fix {
 	t.Helper()
 	cat, err := instrument.LoadFS(instruments.FS)
 	if err != nil {
@@ -96,7 +96,7 @@ func newFix(t *testing.T, submitted bool) *fix {
 	return f
 }
 
-func mustGet(t *testing.T, cat *instrument.Catalog, id string) *instrument.Instrument {
+func mustGet(t testing.TB, cat *instrument.Catalog, id string) *instrument.Instrument {
 	t.Helper()
 	inst, ok := cat.Get(id)
 	if !ok {
@@ -148,19 +148,7 @@ func worstAnswer(inst *instrument.Instrument, code string) scoring.Answer {
 	return scoring.Answer{Number: &x}
 }
 
-func (f *fix) sheet(t *testing.T) (*assessment.Assessment, *assessment.Sheet) {
-	t.Helper()
-	ctx := context.Background()
-	a, err := f.sv.Store.ByID(ctx, f.id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sh, err := f.sv.Store.Sheet(ctx, f.id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, sh
-}
+func (f *fix) sheet(t *testing.T) (*assessment.Assessment, *assessment.Sheet) { return f.sheetB(t) }
 
 func (f *fix) reviewRev(t *testing.T, code string) int64 {
 	t.Helper()
@@ -169,4 +157,18 @@ func (f *fix) reviewRev(t *testing.T, code string) int64 {
 		return a.ReviewRev
 	}
 	return 0
+}
+
+func (f *fix) sheetB(tb testing.TB) (*assessment.Assessment, *assessment.Sheet) {
+	tb.Helper()
+	ctx := context.Background()
+	a, err := f.sv.Store.ByID(ctx, f.id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sh, err := f.sv.Store.Sheet(ctx, f.id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a, sh
 }
