@@ -420,7 +420,8 @@ func TestWriteLKE(t *testing.T) {
 		t.Fatalf("fixture: want a final snapshot that differs from self, got self %v final %+v", fx.a.Self.Total, fx.a.Final)
 	}
 	f := writeLKE(t, fx)
-	if got, want := f.GetSheetList(), []string{"LKE", "Rekap"}; !slices.Equal(got, want) {
+	// A final sheet carries its evaluation report (LHE) as a third sheet.
+	if got, want := f.GetSheetList(), []string{"LKE", "Rekap", "LHE"}; !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q, want %q", got, want)
 	}
 

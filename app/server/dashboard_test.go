@@ -426,8 +426,9 @@ func TestExportLKERekapMatchesAssessment(t *testing.T) {
 
 	resp, body := c.fetch("GET", fmt.Sprintf("/ekspor/%d/zi-2021/%s/lke.xlsx", dashYear, unit))
 	f := openXLSX(t, resp, body, fmt.Sprintf("lke-zi-2021-%s-%d.xlsx", unit, dashYear))
-	if got := f.GetSheetList(); !slices.Equal(got, []string{"LKE", "Rekap"}) {
-		t.Fatalf("sheets = %v, want [LKE Rekap]", got)
+	// A final sheet carries its evaluation report (LHE) as a third sheet.
+	if got := f.GetSheetList(); !slices.Equal(got, []string{"LKE", "Rekap", "LHE"}) {
+		t.Fatalf("sheets = %v, want [LKE Rekap LHE]", got)
 	}
 	// The information block of the LKE sheet: "Nilai mandiri" on row 7, "Nilai akhir" on row 8.
 	if cell(t, f, "LKE", 1, 7) != "Nilai mandiri" || cell(t, f, "LKE", 1, 8) != "Nilai akhir" {
