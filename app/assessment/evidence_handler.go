@@ -1,7 +1,6 @@
 package assessment
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"mime"
@@ -17,33 +16,28 @@ import (
 	"github.com/rapor-rb/raporrb/app/web"
 )
 
-// maxFilesPerUpload bounds one request; more evidence takes more requests.
-const maxFilesPerUpload = 10
-
 // EvidenceRoutes registers evidence uploads, links, downloads and removal, for the API and
 // the page alike (one code path: the Service).
 func (h *Handler) EvidenceRoutes(r web.Router) {
 	api := r.Group("/api/v1/assessments/:year/:instrument/:unit")
-	api.Post("/answers/:indicator/evidence", account.UnitMembers, h.apiAddEvidence)
+	api.Upload("/answers/:indicator/evidence", account.UnitMembers, h.apiAddEvidence)
 	api.Delete("/answers/:indicator/evidence/:sha", account.UnitMembers, h.apiRemoveEvidence)
 	api.Get("/evidence/:sha", account.SignedIn, h.download)
 
 	page := r.Group("/penilaian/:year/:instrument/:unit")
-	page.Post("/bukti/:indicator", account.UnitMembers, h.pageUpload)
+	page.Upload("/bukti/:indicator", account.UnitMembers, h.pageUpload)
 	page.Post("/tautan/:indicator", account.UnitMembers, h.pageLink)
 	page.Post("/bukti/:indicator/:sha/hapus", account.UnitMembers, h.pageRemove)
 	page.Get("/berkas/:sha", account.SignedIn, h.download)
 }
 
-// eachUpload streams the "file" parts of a multipart body to fn, never buffering a file.
-func eachUpload(c *fiber.Ctx, fn func(Upload) error) error {
+// eachUpload streams the "file" parts of a multipart body to fn, never buffering a file. The
+// body is web.UploadBody's stream, limited in all; reading past it is 413.
+func (h *Handler) eachUpload(c *fiber.Ctx, fn func(Upload) error) error {
 	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
-	if err != nil || mt != fiber.MIMEMultipartForm || params["boundary"] == "" {
+	body := web.UploadBody(c)
+	if err != nil || mt != fiber.MIMEMultipartForm || params["boundary"] == "" || body == nil {
 		return apperr.New(apperr.Invalid, "Unggah berkas sebagai multipart/form-data dengan kolom \"file\".")
-	}
-	var body io.Reader = bytes.NewReader(c.Body())
-	if s := c.Context().RequestBodyStream(); s != nil {
-		body = s
 	}
 	mr := multipart.NewReader(body, params["boundary"])
 	n := 0
@@ -52,7 +46,7 @@ func eachUpload(c *fiber.Ctx, fn func(Upload) error) error {
 		if err == io.EOF {
 			break
 		} else if err != nil {
-			return apperr.New(apperr.Invalid, "Unggahan tidak lengkap atau rusak. Coba lagi.")
+			return web.UploadError(c, err)
 		}
 		if part.FormName() != "file" {
 			continue
@@ -64,10 +58,13 @@ func eachUpload(c *fiber.Ctx, fn func(Upload) error) error {
 		if name == "" {
 			return apperr.New(apperr.Invalid, "Pilih berkas yang akan diunggah.")
 		}
-		if n++; n > maxFilesPerUpload {
-			return apperr.New(apperr.Invalid, "Paling banyak %d berkas sekali unggah.", maxFilesPerUpload)
+		if n++; n > web.MaxFilesPerUpload {
+			return apperr.New(apperr.Invalid, "Paling banyak %d berkas sekali unggah.", web.MaxFilesPerUpload)
 		}
 		if err := fn(Upload{Name: name, Body: part}); err != nil {
+			if web.IsUploadTooLarge(err) {
+				return web.UploadError(c, err)
+			}
 			return err
 		}
 	}
@@ -85,7 +82,7 @@ func (h *Handler) apiAddEvidence(c *fiber.Ctx) error {
 	u, code := web.CurrentUser(c), c.Params("indicator")
 	var added []*Evidence
 	if web.IsMultipart(c) {
-		err = eachUpload(c, func(up Upload) error {
+		err = h.eachUpload(c, func(up Upload) error {
 			e, err := h.Service.AddFile(c.UserContext(), u, a.ID, code, up, h.UploadMax)
 			if err == nil {
 				added = append(added, e)
@@ -161,7 +158,7 @@ func (h *Handler) pageUpload(c *fiber.Ctx) error {
 		return err
 	}
 	u, code := web.CurrentUser(c), c.Params("indicator")
-	err = eachUpload(c, func(up Upload) error {
+	err = h.eachUpload(c, func(up Upload) error {
 		_, err := h.Service.AddFile(c.UserContext(), u, a.ID, code, up, h.UploadMax)
 		return err
 	})
