@@ -201,9 +201,12 @@ func (l *limitedStream) Read(p []byte) (int, error) {
 }
 
 func (s *Server) uploadStream(c *fiber.Ctx) io.Reader {
-	var r io.Reader = bytes.NewReader(c.Request().Body())
+	// Never c.Request().Body() while a stream is there: that reads the stream whole.
+	var r io.Reader
 	if st := c.Context().RequestBodyStream(); st != nil {
 		r = st
+	} else {
+		r = bytes.NewReader(c.Request().Body())
 	}
 	return &limitedStream{r: r, n: s.uploadLimit(), limit: s.uploadLimit()}
 }

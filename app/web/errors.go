@@ -82,6 +82,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		code = "error"
 	}
 	c.Status(status)
+	if hasBody(c) {
+		// The body may be unread (refused before reading, or an upload cut short): close the
+		// connection so that the answer goes out now and the rest is never read.
+		c.Context().SetConnectionClose()
+	}
 	if wantsJSON(c) {
 		body := fiber.Map{"error": msg, "code": code}
 		if detail != nil {
@@ -125,4 +130,3 @@ func wantsJSON(c *fiber.Ctx) bool {
 
 func errForbidden(msg string) error    { return apperr.New(apperr.Forbidden, "%s", msg) }
 func errUnauthorized(msg string) error { return apperr.New(apperr.Unauthorized, "%s", msg) }
-

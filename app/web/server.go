@@ -167,10 +167,10 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 		// with none configured, from nobody.
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          proxies,
-		DisableStartupMessage: true,
-		ReadTimeout:           time.Minute,
-		WriteTimeout:          5 * time.Minute,
-		IdleTimeout:           2 * time.Minute,
+		DisableStartupMessage:   true,
+		ReadTimeout:             time.Minute,
+		WriteTimeout:            5 * time.Minute,
+		IdleTimeout:             2 * time.Minute,
 	})
 	s.App.Use(recover.New())
 	s.App.Use(helmet.New(helmet.Config{
