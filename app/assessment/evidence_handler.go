@@ -13,6 +13,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/evidence"
+	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/web"
 )
 
@@ -141,7 +142,9 @@ func (h *Handler) download(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, e.Type)
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'")
-	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": e.Name}))
+	// The name's extension is the sniffed type's, also for evidence stored before names were
+	// checked against it.
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": evidence.NameFor(e.Name, e.Type)}))
 	c.Set(fiber.HeaderCacheControl, "private, max-age=3600")
 	return c.SendStream(rc, int(n))
 }
@@ -150,6 +153,43 @@ func (h *Handler) download(c *fiber.Ctx) error {
 func back(c *fiber.Ctx, code string) error {
 	base := "/penilaian/" + c.Params("year") + "/" + c.Params("instrument") + "/" + c.Params("unit")
 	return c.Redirect(base+"#ind-"+url.PathEscape(code), fiber.StatusSeeOther)
+}
+
+// evidenceDone answers an evidence form of the page. Success: the indicator's evidence block
+// (htmx), or back to the indicator. A refusal the person can act on (a wrong type, too big, no
+// file, a bad link, a duplicate, a closed sheet): shown in that indicator's evidence block,
+// with the status of the error, and with the link they typed; without JavaScript the whole
+// sheet comes back with it, never an error page in its place. Anything else goes to the one
+// error handler.
+func (h *Handler) evidenceDone(c *fiber.Ctx, a *Assessment, code string, typed *Typed, err error) error {
+	state := &Row{Indicator: instrument.Indicator{Code: code}, State: "bukti-tersimpan"}
+	status := fiber.StatusOK
+	if err != nil {
+		switch apperr.KindOf(err) {
+		case apperr.Invalid, apperr.TooLarge, apperr.Conflict, apperr.NotFound, apperr.Forbidden:
+		default:
+			return err
+		}
+		st, _, _ := web.StatusOf(err)
+		status, state.State, state.EvidenceError, state.Typed = st, "", apperr.Message(err), typed
+	}
+	if !web.IsHtmx(c) && err == nil {
+		return back(c, code)
+	}
+	inst, _ := h.Catalog.Get(a.Instrument)
+	fresh, ferr := h.Store.ByID(c.UserContext(), a.ID)
+	if ferr != nil {
+		return ferr
+	}
+	p, ferr := h.build(c.UserContext(), web.CurrentUser(c), fresh, inst, "", state)
+	if ferr != nil {
+		return ferr
+	}
+	c.Status(status)
+	if web.IsHtmx(c) {
+		return c.Render("assessment/evidence_saved", fiber.Map{"P": p, "R": findRow(p, code), "CSRF": web.CSRF(c)})
+	}
+	return web.Render(c, "assessment/page", inst.Title+" · "+p.UnitName, fiber.Map{"P": p, "Htmx": true})
 }
 
 func (h *Handler) pageUpload(c *fiber.Ctx) error {
@@ -162,10 +202,11 @@ func (h *Handler) pageUpload(c *fiber.Ctx) error {
 		_, err := h.Service.AddFile(c.UserContext(), u, a.ID, code, up, h.UploadMax)
 		return err
 	})
-	if err != nil {
+	if err != nil && !web.DrainUpload(c) {
+		// The rest of the body is past the request's limit: refuse it unread.
 		return err
 	}
-	return back(c, code)
+	return h.evidenceDone(c, a, code, nil, err)
 }
 
 func (h *Handler) pageLink(c *fiber.Ctx) error {
@@ -174,10 +215,8 @@ func (h *Handler) pageLink(c *fiber.Ctx) error {
 		return err
 	}
 	code := c.Params("indicator")
-	if _, err := h.Service.AddLink(c.UserContext(), web.CurrentUser(c), a.ID, code, c.FormValue("url"), c.FormValue("nama")); err != nil {
-		return err
-	}
-	return back(c, code)
+	_, err = h.Service.AddLink(c.UserContext(), web.CurrentUser(c), a.ID, code, c.FormValue("url"), c.FormValue("nama"))
+	return h.evidenceDone(c, a, code, &Typed{URL: c.FormValue("url")}, err)
 }
 
 func (h *Handler) pageRemove(c *fiber.Ctx) error {
@@ -186,8 +225,6 @@ func (h *Handler) pageRemove(c *fiber.Ctx) error {
 		return err
 	}
 	code := c.Params("indicator")
-	if err := h.Service.RemoveEvidence(c.UserContext(), web.CurrentUser(c), a.ID, code, c.Params("sha")); err != nil {
-		return err
-	}
-	return back(c, code)
+	err = h.Service.RemoveEvidence(c.UserContext(), web.CurrentUser(c), a.ID, code, c.Params("sha"))
+	return h.evidenceDone(c, a, code, nil, err)
 }

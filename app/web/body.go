@@ -200,7 +200,7 @@ func (l *limitedStream) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *Server) uploadStream(c *fiber.Ctx) io.Reader {
+func (s *Server) uploadStream(c *fiber.Ctx) *limitedStream {
 	// Never c.Request().Body() while a stream is there: that reads the stream whole.
 	var r io.Reader
 	if st := c.Context().RequestBodyStream(); st != nil {
@@ -215,8 +215,26 @@ func (s *Server) uploadStream(c *fiber.Ctx) io.Reader {
 // route's total (UploadMax per file, MaxFilesPerUpload files). Reading past it fails; the
 // error maps to 413 through UploadError. Nil when the request is not multipart.
 func UploadBody(c *fiber.Ctx) io.Reader {
-	r, _ := c.Locals(localUpload).(io.Reader)
-	return r
+	if r, ok := c.Locals(localUpload).(*limitedStream); ok {
+		return r
+	}
+	return nil
+}
+
+// DrainUpload reads and discards what is left of an upload's body, within the request's
+// limit, so that an answer to a refused file reaches a browser that is still sending (a
+// connection closed on unread data is reset, and the browser shows no answer at all). It
+// reports whether the body ended within the limit; if not, the connection is to be closed.
+func DrainUpload(c *fiber.Ctx) bool {
+	l, ok := c.Locals(localUpload).(*limitedStream)
+	if !ok {
+		return true
+	}
+	if _, err := io.Copy(io.Discard, l); err != nil {
+		c.Context().SetConnectionClose()
+		return false
+	}
+	return true
 }
 
 // IsUploadTooLarge reports whether err came from reading an upload past its request's limit.

@@ -49,6 +49,10 @@ var messageOfStatus = map[int]string{
 	fiber.StatusInternalServerError:   "Terjadi kesalahan pada server. Silakan coba lagi.",
 }
 
+// StatusOf maps an error to its HTTP status, user-safe message and API detail: the one
+// mapping, for handlers that answer an error in place (a form re-rendered with it).
+func StatusOf(err error) (int, string, any) { return statusOf(err) }
+
 // statusOf maps an error to its HTTP status and user-safe message.
 func statusOf(err error) (int, string, any) {
 	var fe *fiber.Error
