@@ -85,18 +85,22 @@ func sniffZip(f io.ReaderAt, size int64) (string, error) {
 	if len(zr.File) > maxZipEntries {
 		return "", apperr.New(apperr.Invalid, "Dokumen memuat terlalu banyak bagian (lebih dari %d).", maxZipEntries)
 	}
-	var total uint64
+	var total int64 // the sizes the entries claim, expanded; capped past the limit
 	names := make(map[string]bool, len(zr.File))
 	for _, zf := range zr.File {
 		if !safeZipName(zf.Name) {
 			return "", apperr.New(apperr.Invalid, "Dokumen memuat nama bagian yang tidak aman (%.60q).", zf.Name)
 		}
-		total += zf.UncompressedSize64
+		if zf.UncompressedSize64 > maxZipExpanded {
+			total = maxZipExpanded + 1
+		} else if total <= maxZipExpanded {
+			total += int64(zf.UncompressedSize64) // #nosec G115 -- at most maxZipExpanded, checked above
+		}
 		names[zf.Name] = true
 	}
-	if total > maxZipExpanded || total > maxZipRatio*uint64(size) {
+	if total > maxZipExpanded || total > maxZipRatio*size {
 		return "", apperr.New(apperr.Invalid, "Dokumen mengembang terlalu besar saat dibuka (%s dari berkas %s). Simpan ulang dokumen lalu unggah kembali.",
-			formatSize(int64(min(total, 1<<62))), formatSize(size))
+			formatSize(total), formatSize(size))
 	}
 	typ, err := zipKind(zr, names)
 	if err != nil {
@@ -105,7 +109,7 @@ func sniffZip(f io.ReaderAt, size int64) (string, error) {
 	odf := typ == TypeODT || typ == TypeODS
 	// Every entry is read: it must expand to what it claims (archive/zip refuses more) and its
 	// checksum must hold, and the parts that can declare active content are looked at.
-	var read uint64
+	var read int64
 	for _, zf := range zr.File {
 		lower := strings.ToLower(zf.Name)
 		if odf && (strings.HasPrefix(lower, "basic/") || strings.HasPrefix(lower, "scripts/")) {
@@ -164,27 +168,24 @@ var activeODF = []string{"vnd.sun.star.script", "<script:event-listener", "macro
 
 // readEntry reads one entry to its end, at most limit bytes, and, when scan is set, reports
 // whether it names active content.
-func readEntry(zf *zip.File, scan, odf bool, limit uint64) (uint64, bool, error) {
+func readEntry(zf *zip.File, scan, odf bool, limit int64) (int64, bool, error) {
 	rc, err := zf.Open()
 	if err != nil {
 		return 0, false, err
 	}
 	defer rc.Close()
-	r := io.LimitReader(rc, int64(min(limit, 1<<62))+1)
-	if !scan {
-		n, err := io.Copy(io.Discard, r)
-		if err == nil && uint64(n) > limit {
-			err = errors.New("expands past the limit")
-		}
-		return uint64(n), false, err
-	}
+	r := io.LimitReader(rc, limit+1)
 	var buf strings.Builder
-	n, err := io.Copy(&buf, r)
-	if err == nil && uint64(n) > limit {
+	var w io.Writer = io.Discard
+	if scan {
+		w = &buf
+	}
+	n, err := io.Copy(w, r)
+	if err == nil && n > limit {
 		err = errors.New("expands past the limit")
 	}
-	if err != nil {
-		return uint64(n), false, err
+	if err != nil || !scan {
+		return n, false, err
 	}
 	text := strings.ToLower(buf.String())
 	marks := activeOOXML
@@ -193,10 +194,10 @@ func readEntry(zf *zip.File, scan, odf bool, limit uint64) (uint64, bool, error)
 	}
 	for _, m := range marks {
 		if strings.Contains(text, m) {
-			return uint64(n), true, nil
+			return n, true, nil
 		}
 	}
-	return uint64(n), false, nil
+	return n, false, nil
 }
 
 // safeZipName reports whether a zip entry's name stays inside the archive when extracted: no

@@ -115,7 +115,7 @@ func TestBrowserSheetErrorsKeepWhatWasTyped(t *testing.T) {
 		{"too big", []string{big}, e + ` .inline-error`, "melebihi batas"},
 		{"no file", nil, e + ` .evidence-error`, "Pilih berkas"},
 	} {
-		actions := chromedp.Tasks{}
+		actions := chromedp.Tasks{waitReady(e + ` .upload-form input[type=file]`)}
 		if tc.files != nil {
 			actions = append(actions, uploadFiles(e+` .upload-form input[type=file]`, tc.files))
 		} else {
@@ -206,7 +206,7 @@ func TestBrowserEndedSessionKeepsTypedAnswer(t *testing.T) {
 	if err := chromedp.Run(ctx,
 		click(a+` .answer-form button[type=submit]`),
 		waitVisible(a+`[data-state="tersimpan"]`),
-		waitVisible(`body`), evaluate(`Object.keys(localStorage).filter(k => k.startsWith("raporrb:draft:")).length`, &drafts), evaluate(`JSON.stringify(localStorage)`, &dump),
+		waitNotPresent(a+` .draft-restored`), evaluate(`Object.keys(localStorage).filter(k => k.startsWith("raporrb:draft:")).length`, &drafts), evaluate(`JSON.stringify(localStorage)`, &dump),
 	); err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
-	"encoding/binary"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,10 +50,14 @@ func accountKey(username string) string {
 // accountFailures returns the failed logins recorded for username in the current window.
 func (s *Server) accountFailures(username string) int {
 	b, err := s.cfg.Throttle.Get(accountKey(username))
-	if err != nil || len(b) != 8 {
+	if err != nil {
 		return 0
 	}
-	return int(binary.BigEndian.Uint64(b))
+	n, err := strconv.Atoi(string(b))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // slowDown waits the delay the account's failures call for, or until ctx ends.
@@ -74,9 +78,7 @@ func (s *Server) recordLogin(username string, ok bool) {
 	if ok {
 		err = s.cfg.Throttle.Delete(key)
 	} else {
-		b := make([]byte, 8)
-		binary.BigEndian.PutUint64(b, uint64(s.accountFailures(username)+1))
-		err = s.cfg.Throttle.Set(key, b, s.cfg.LoginWindow)
+		err = s.cfg.Throttle.Set(key, []byte(strconv.Itoa(s.accountFailures(username)+1)), s.cfg.LoginWindow)
 	}
 	if err != nil {
 		s.log.Warn("login throttle", "err", err)
