@@ -21,18 +21,6 @@ import (
 
 // The hostile probe's scenarios of issue 13, each a request a stranger can send.
 
-// listen serves srv on a loopback port for tests that need a real connection.
-func listen(t *testing.T, srv *web.Server) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.App.Listener(ln) }()
-	t.Cleanup(func() { _ = srv.App.Shutdown() })
-	return ln.Addr().String()
-}
-
 // sendChunked sends a chunked body of up to total bytes to path, stopping as soon as the
 // server answers or closes, and returns the status and how many body bytes went out.
 func sendChunked(t *testing.T, addr, path, contentType string, total int64) (int, int64) {
@@ -83,7 +71,7 @@ func sendChunked(t *testing.T, addr, path, contentType string, total int64) (int
 // Defect 1: an anonymous chunked body is refused while it is read, never parsed whole.
 func TestHostileChunkedBodiesRefusedEarly(t *testing.T) {
 	srv := newServer(t, web.Config{})
-	addr := listen(t, srv)
+	addr := strings.TrimPrefix(serve(t, srv), "http://")
 	const total = 512 << 20 // what the client would send if nobody stopped it
 	for _, tc := range []struct {
 		path, ct string
