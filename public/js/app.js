@@ -114,7 +114,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function loginLink(form) {
-    var anchor = form.closest("[id]");
+    var anchor = form.id ? form : form.closest("[id]");
     var back = location.pathname + location.search + (anchor ? "#" + anchor.id : location.hash);
     var a = document.createElement("a");
     a.href = "/masuk?lanjut=" + encodeURIComponent(back);
@@ -144,9 +144,12 @@ document.addEventListener("DOMContentLoaded", function () {
   // beforeSwap, not afterRequest: a swap may replace the form, and events on an element no
   // longer in the page never reach the document.
   document.addEventListener("htmx:beforeSwap", function (e) {
-    var form = formOf((e.detail.requestConfig && e.detail.requestConfig.elt) || e.detail.elt), xhr = e.detail.xhr;
-    if (!form || !xhr) { return; }
-    if (xhr.status >= 200 && xhr.status < 300) { dropDraft(form); return; }
+    var elt = (e.detail.requestConfig && e.detail.requestConfig.elt) || e.detail.elt;
+    // A form, or whatever element made the request (a link with hx-get): the message goes
+    // above it either way.
+    var form = formOf(elt) || elt, xhr = e.detail.xhr;
+    if (!form || !xhr || !form.parentNode) { return; }
+    if (xhr.status >= 200 && xhr.status < 300) { if (form.tagName === "FORM") { dropDraft(form); } return; }
     var status = xhr.getResponseHeader("X-Galat");
     if (!status) { return; } // the page answered in place (a form shown again with its error)
     var holder = document.createElement("div");
@@ -161,7 +164,7 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 
   document.addEventListener("htmx:sendError", function (e) {
-    var form = formOf(e.detail.elt);
+    var form = formOf(e.detail.elt) || e.detail.elt;
     if (form) { say(form, "inline-error", "Tidak ada jawaban dari server (koneksi terputus?). Isian Anda masih di sini; coba lagi."); }
   });
 
