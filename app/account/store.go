@@ -201,3 +201,51 @@ func (s *Store) PurgeExpired(ctx context.Context) (int64, error) {
 	})
 	return n, err
 }
+
+// EndAllSessions removes every session and API token of user ("keluar dari semua perangkat").
+// A filter on a field other than _id: the embedded engine scans the sessions, which is fine
+// for an action a person takes by hand.
+func (s *Store) EndAllSessions(ctx context.Context, user string) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := s.sessions.DeleteMany(ctx, bson.D{{Key: "user", Value: user}})
+		return err
+	})
+}
+
+// Secret returns the random secret called name (32 bytes), creating it on first use. It lives
+// in the database (collection secrets), so every instance on one database shares it: the CSRF
+// key is one.
+func (s *Store) Secret(ctx context.Context, name string) (_ []byte, err error) {
+	defer apperr.Wrap(&err, "account.Secret(%s)", name)
+	coll := s.db.Collection("secrets")
+	var doc struct {
+		Value []byte `bson:"value"`
+	}
+	read := func() error { return coll.FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&doc) }
+	err = read()
+	if err == nil && len(doc.Value) >= 32 {
+		return doc.Value, nil
+	} else if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	err = s.db.Write(ctx, func(ctx context.Context) error {
+		// Under the write lock on the embedded engine; on MongoDB two instances starting
+		// together both insert, one wins (duplicate key) and both then read the winner's.
+		if err := read(); err == nil && len(doc.Value) >= 32 {
+			return nil
+		}
+		_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: name}, {Key: "value", Value: b}})
+		if mongo.IsDuplicateKeyError(err) {
+			return read()
+		}
+		if err == nil {
+			doc.Value = b
+		}
+		return err
+	})
+	return doc.Value, err
+}

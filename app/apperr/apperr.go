@@ -19,6 +19,7 @@ const (
 	NotFound     Kind = "not_found"    // 404
 	Conflict     Kind = "conflict"     // 409
 	TooLarge     Kind = "too_large"    // 413
+	Unsupported  Kind = "unsupported"  // 415: a request body of a type the route does not take
 	TooMany      Kind = "too_many"     // 429
 )
 

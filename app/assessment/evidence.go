@@ -4,13 +4,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapor-rb/raporrb/app/account"
@@ -27,7 +30,8 @@ const (
 
 // Blobs is where evidence bytes live (app/evidence: disk or GridFS).
 type Blobs interface {
-	Put(ctx context.Context, r io.Reader, max int64) (evidence.Blob, error)
+	Stage(ctx context.Context, r io.Reader, max int64) (*evidence.Staged, error)
+	Commit(ctx context.Context, st *evidence.Staged) error
 	Open(ctx context.Context, id string) (io.ReadCloser, int64, error)
 	Delete(ctx context.Context, id string) error
 }
@@ -47,9 +51,13 @@ type Upload struct {
 	Body io.Reader
 }
 
-// AddFile stores the bytes of an upload and links them to an indicator. The bytes are fully
-// written and verified before the sheet links them, so a failed upload leaves the earlier
-// evidence untouched. The returned Evidence carries Shared (other units using the same bytes).
+// AddFile stores the bytes of an upload and links them to an indicator. The bytes are
+// received and verified first (staged, invisible); then, in one step with the sheet's write,
+// the reference is recorded and the bytes committed (made visible, or found already there),
+// and the sheet links them. A removal deletes bytes only while it holds them unreferenced
+// (releaseBytes), so an upload can never link bytes a concurrent removal is deleting. A
+// failed upload leaves the earlier evidence untouched. The name's extension follows the
+// sniffed type (evidence.NameFor).
 func (sv *Service) AddFile(ctx context.Context, u *account.User, id, indicator string, up Upload, max int64) (*Evidence, error) {
 	name, err := evidence.CleanName(up.Name)
 	if err != nil {
@@ -58,20 +66,14 @@ func (sv *Service) AddFile(ctx context.Context, u *account.User, id, indicator s
 	if _, err := sv.editableFor(ctx, u, id, indicator); err != nil {
 		return nil, err
 	}
-	blob, err := sv.Blobs.Put(ctx, up.Body, max)
+	st, err := sv.Blobs.Stage(ctx, up.Body, max)
 	if err != nil {
 		return nil, err
 	}
-	e := Evidence{ID: blob.ID, Kind: EvidenceFile, Name: name, Size: blob.Size, Type: blob.Type}
-	linked, err := sv.link(ctx, u, id, indicator, e)
-	if err != nil {
-		// Bytes no sheet links are not kept (they may be linked elsewhere: then they stay).
-		if refs, rerr := sv.Store.Refs(ctx, blob.ID); rerr == nil && len(refs) == 0 {
-			_ = sv.Blobs.Delete(ctx, blob.ID)
-		}
-		return nil, err
-	}
-	return linked, nil
+	defer st.Close()
+	blob := st.Blob
+	e := Evidence{ID: blob.ID, Kind: EvidenceFile, Name: evidence.NameFor(name, blob.Type), Size: blob.Size, Type: blob.Type}
+	return sv.link(ctx, u, id, indicator, e, st)
 }
 
 // AddLink links a web address (an http or https URL) as evidence.
@@ -91,7 +93,7 @@ func (sv *Service) AddLink(ctx context.Context, u *account.User, id, indicator, 
 		return nil, err
 	}
 	sum := sha256.Sum256([]byte(rawURL))
-	return sv.link(ctx, u, id, indicator, Evidence{ID: hex.EncodeToString(sum[:]), Kind: EvidenceLink, Name: name, URL: rawURL})
+	return sv.link(ctx, u, id, indicator, Evidence{ID: hex.EncodeToString(sum[:]), Kind: EvidenceLink, Name: name, URL: rawURL}, nil)
 }
 
 // editableFor loads an assessment and checks u may change indicator now.
@@ -114,18 +116,25 @@ func (sv *Service) editableFor(ctx context.Context, u *account.User, id, indicat
 	return a, sv.CheckEditable(ctx, u, a, sh, indicator)
 }
 
-// link adds e to the indicator's evidence (once) and records the reference. The answer's rev
-// does not change: evidence is not the answer, and a colleague's upload must not turn one's
-// own next save into a conflict.
-func (sv *Service) link(ctx context.Context, u *account.User, id, indicator string, e Evidence) (*Evidence, error) {
+// link adds e to the indicator's evidence (once). For a file (st set) it first holds the
+// bytes: records the reference, then commits the staged bytes, so they exist once referenced
+// whatever a concurrent removal did. The answer's rev does not change: evidence is not the
+// answer, and a colleague's upload must not turn one's own next save into a conflict.
+func (sv *Service) link(ctx context.Context, u *account.User, id, indicator string, e Evidence, st *evidence.Staged) (*Evidence, error) {
 	e.By, e.At = u.Username, sv.Now().UTC()
-	err := sv.mutateAnswer(ctx, u, id, indicator, func(c *Change, ans *Answer) error {
+	var held *ref
+	err := sv.mutateAnswer(ctx, u, id, indicator, func(ctx context.Context, c *Change, ans *Answer) error {
 		if slices.ContainsFunc(ans.Evidence, func(x Evidence) bool { return x.ID == e.ID }) {
 			return apperr.New(apperr.Conflict, "Bukti %q sudah terlampir pada indikator %s.", e.Name, indicator)
 		}
-		if e.Kind == EvidenceFile {
+		if st != nil && held == nil {
+			r := ref{Assessment: id, Indicator: indicator, Unit: c.A.Unit}
 			// The reference before the link: a crash in between keeps bytes, never loses them.
-			if err := sv.Store.addRef(ctx, e.ID, ref{Assessment: id, Indicator: indicator, Unit: c.A.Unit}); err != nil {
+			if err := sv.Store.holdRef(ctx, e.ID, r); err != nil {
+				return err
+			}
+			held = &r
+			if err := sv.Blobs.Commit(ctx, st); err != nil {
 				return err
 			}
 		}
@@ -134,16 +143,24 @@ func (sv *Service) link(ctx context.Context, u *account.User, id, indicator stri
 		return nil
 	})
 	if err != nil {
+		if held != nil {
+			// Not linked after all: give the reference back, and the bytes if nothing else
+			// uses them.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+			defer cancel()
+			if rerr := sv.Store.db.Write(cctx, func(cctx context.Context) error { return sv.releaseBytes(cctx, e.ID, *held) }); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
 		return nil, err
 	}
 	return &e, nil
 }
 
 // RemoveEvidence unlinks evidence from an indicator while the sheet is editable. The bytes
-// are deleted only when no sheet links them any more.
+// are deleted only when no sheet links them any more (releaseBytes).
 func (sv *Service) RemoveEvidence(ctx context.Context, u *account.User, id, indicator, evidenceID string) error {
-	var orphan bool
-	err := sv.mutateAnswer(ctx, u, id, indicator, func(c *Change, ans *Answer) error {
+	return sv.mutateAnswer(ctx, u, id, indicator, func(ctx context.Context, c *Change, ans *Answer) error {
 		i := slices.IndexFunc(ans.Evidence, func(x Evidence) bool { return x.ID == evidenceID })
 		if i < 0 {
 			return apperr.New(apperr.NotFound, "Bukti tidak ditemukan pada indikator %s.", indicator)
@@ -157,21 +174,56 @@ func (sv *Service) RemoveEvidence(ctx context.Context, u *account.User, id, indi
 		// The reference goes after the sheet no longer links the bytes.
 		unit := c.A.Unit
 		c.After(func(ctx context.Context) error {
-			left, err := sv.Store.dropRef(ctx, evidenceID, ref{Assessment: id, Indicator: indicator, Unit: unit})
-			orphan = left == 0
-			return err
+			return sv.releaseBytes(ctx, evidenceID, ref{Assessment: id, Indicator: indicator, Unit: unit})
 		})
 		return nil
 	})
-	if err == nil && orphan {
-		err = sv.Blobs.Delete(ctx, evidenceID)
+}
+
+// releaseTimeout bounds giving back a reference after a failed upload, on a context of its
+// own (the request's ending may be why the upload failed).
+const releaseTimeout = 30 * time.Second
+
+// staleClaim is how long a removal's claim on bytes (see releaseBytes) is honoured on
+// MongoDB before an upload takes it over: far longer than deleting the bytes takes (bounded by
+// the request's timeout), so only a claim whose remover crashed is ever taken over.
+const staleClaim = 5 * time.Minute
+
+// releaseBytes drops one reference to the bytes sha and deletes them when none is left.
+// "None is left" and the delete are one step: the removal claims the refs document (sets
+// deleting, only if refs is empty and nobody claimed it), deletes the bytes, then removes the
+// document. An upload's holdRef waits while a claim stands, then commits the bytes again. On
+// the embedded engine all of it runs under the write lock (the caller's), where nothing can
+// come between; on MongoDB each step is one atomic update.
+func (sv *Service) releaseBytes(ctx context.Context, sha string, r ref) error {
+	refs := sv.Store.refs
+	if _, err := refs.UpdateOne(ctx, bson.D{{Key: "_id", Value: sha}}, bson.D{{Key: "$pull", Value: bson.D{{Key: "refs", Value: r}}}}); err != nil {
+		return fmt.Errorf("evidence refs of %s: %w", sha, err)
 	}
-	return err
+	claim := bson.NewObjectID()
+	res, err := refs.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: sha}, {Key: "refs", Value: bson.D{{Key: "$size", Value: 0}}}, {Key: "deleting", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "deleting", Value: bson.D{{Key: "claim", Value: claim}, {Key: "at", Value: time.Now().UTC()}}}}}})
+	if err != nil {
+		return fmt.Errorf("claiming evidence %s: %w", sha, err)
+	}
+	if res.MatchedCount == 0 {
+		return nil // still used by a sheet, or being deleted by someone else
+	}
+	if err := sv.Blobs.Delete(ctx, sha); err != nil {
+		// The claim stays: an upload takes a stale claim over and commits the bytes again.
+		return err
+	}
+	if _, err := refs.DeleteOne(ctx, bson.D{{Key: "_id", Value: sha}, {Key: "deleting.claim", Value: claim}}); err != nil {
+		return fmt.Errorf("evidence refs of %s: %w", sha, err)
+	}
+	return nil
 }
 
 // mutateAnswer applies change to one indicator's answer through Apply, after judging, on the
-// sheet read under the lock, that u may still change that indicator.
-func (sv *Service) mutateAnswer(ctx context.Context, u *account.User, id, indicator string, change func(c *Change, ans *Answer) error) error {
+// sheet read under the lock, that u may still change that indicator. change gets the write's
+// context: what it writes belongs to the same locked step.
+func (sv *Service) mutateAnswer(ctx context.Context, u *account.User, id, indicator string, change func(ctx context.Context, c *Change, ans *Answer) error) error {
 	a, err := sv.Store.ByID(ctx, id)
 	if err != nil {
 		return err
@@ -184,27 +236,41 @@ func (sv *Service) mutateAnswer(ctx context.Context, u *account.User, id, indica
 		if err := sv.editable(ctx, u, obj, c.A, c.Sheet, indicator); err != nil {
 			return err
 		}
-		return change(c, c.Answer(indicator))
+		return change(ctx, c, c.Answer(indicator))
 	})
 	return err
 }
 
-func (s *Store) addRef(ctx context.Context, sha string, r ref) error {
-	_, err := s.refs.UpdateOne(ctx, bson.D{{Key: "_id", Value: sha}},
-		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "refs", Value: r}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("evidence refs of %s: %w", sha, err)
+// holdRef records that r links the bytes sha, waiting while a removal is deleting them (see
+// Service.releaseBytes); the caller then commits the bytes, which exist from then on until
+// the reference goes. A claim older than staleClaim (its remover crashed) is taken over; on
+// the embedded engine every claim found is one, since a removal holds the write lock from its
+// claim to its end, and so does the caller.
+func (s *Store) holdRef(ctx context.Context, sha string, r ref) error {
+	for {
+		cutoff := time.Now().Add(-staleClaim).UTC()
+		if s.db.Embedded {
+			cutoff = time.Now().Add(time.Hour).UTC()
+		}
+		_, err := s.refs.UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: sha}, {Key: "$or", Value: bson.A{
+				bson.D{{Key: "deleting", Value: bson.D{{Key: "$exists", Value: false}}}},
+				bson.D{{Key: "deleting.at", Value: bson.D{{Key: "$lt", Value: cutoff}}}}}}},
+			bson.D{{Key: "$addToSet", Value: bson.D{{Key: "refs", Value: r}}}, {Key: "$unset", Value: bson.D{{Key: "deleting", Value: ""}}}},
+			options.UpdateOne().SetUpsert(true))
+		if err == nil {
+			return nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("evidence refs of %s: %w", sha, err)
+		}
+		// The document exists with a fresh claim: a removal is deleting these bytes now.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	return nil
-}
-
-// dropRef removes one reference and returns how many remain.
-func (s *Store) dropRef(ctx context.Context, sha string, r ref) (int, error) {
-	if _, err := s.refs.UpdateOne(ctx, bson.D{{Key: "_id", Value: sha}}, bson.D{{Key: "$pull", Value: bson.D{{Key: "refs", Value: r}}}}); err != nil {
-		return 0, fmt.Errorf("evidence refs of %s: %w", sha, err)
-	}
-	refs, err := s.Refs(ctx, sha)
-	return len(refs), err
 }
 
 // Refs lists the sheets that link the bytes sha.

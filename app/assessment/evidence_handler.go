@@ -1,7 +1,6 @@
 package assessment
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"mime"
@@ -14,36 +13,32 @@ import (
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/evidence"
+	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/web"
 )
-
-// maxFilesPerUpload bounds one request; more evidence takes more requests.
-const maxFilesPerUpload = 10
 
 // EvidenceRoutes registers evidence uploads, links, downloads and removal, for the API and
 // the page alike (one code path: the Service).
 func (h *Handler) EvidenceRoutes(r web.Router) {
 	api := r.Group("/api/v1/assessments/:year/:instrument/:unit")
-	api.Post("/answers/:indicator/evidence", account.UnitMembers, h.apiAddEvidence)
+	api.Upload("/answers/:indicator/evidence", account.UnitMembers, h.apiAddEvidence)
 	api.Delete("/answers/:indicator/evidence/:sha", account.UnitMembers, h.apiRemoveEvidence)
 	api.Get("/evidence/:sha", account.SignedIn, h.download)
 
 	page := r.Group("/penilaian/:year/:instrument/:unit")
-	page.Post("/bukti/:indicator", account.UnitMembers, h.pageUpload)
+	page.Upload("/bukti/:indicator", account.UnitMembers, h.pageUpload)
 	page.Post("/tautan/:indicator", account.UnitMembers, h.pageLink)
 	page.Post("/bukti/:indicator/:sha/hapus", account.UnitMembers, h.pageRemove)
 	page.Get("/berkas/:sha", account.SignedIn, h.download)
 }
 
-// eachUpload streams the "file" parts of a multipart body to fn, never buffering a file.
-func eachUpload(c *fiber.Ctx, fn func(Upload) error) error {
+// eachUpload streams the "file" parts of a multipart body to fn, never buffering a file. The
+// body is web.UploadBody's stream, limited in all; reading past it is 413.
+func (h *Handler) eachUpload(c *fiber.Ctx, fn func(Upload) error) error {
 	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
-	if err != nil || mt != fiber.MIMEMultipartForm || params["boundary"] == "" {
+	body := web.UploadBody(c)
+	if err != nil || mt != fiber.MIMEMultipartForm || params["boundary"] == "" || body == nil {
 		return apperr.New(apperr.Invalid, "Unggah berkas sebagai multipart/form-data dengan kolom \"file\".")
-	}
-	var body io.Reader = bytes.NewReader(c.Body())
-	if s := c.Context().RequestBodyStream(); s != nil {
-		body = s
 	}
 	mr := multipart.NewReader(body, params["boundary"])
 	n := 0
@@ -52,7 +47,7 @@ func eachUpload(c *fiber.Ctx, fn func(Upload) error) error {
 		if err == io.EOF {
 			break
 		} else if err != nil {
-			return apperr.New(apperr.Invalid, "Unggahan tidak lengkap atau rusak. Coba lagi.")
+			return web.UploadError(c, err)
 		}
 		if part.FormName() != "file" {
 			continue
@@ -64,10 +59,13 @@ func eachUpload(c *fiber.Ctx, fn func(Upload) error) error {
 		if name == "" {
 			return apperr.New(apperr.Invalid, "Pilih berkas yang akan diunggah.")
 		}
-		if n++; n > maxFilesPerUpload {
-			return apperr.New(apperr.Invalid, "Paling banyak %d berkas sekali unggah.", maxFilesPerUpload)
+		if n++; n > web.MaxFilesPerUpload {
+			return apperr.New(apperr.Invalid, "Paling banyak %d berkas sekali unggah.", web.MaxFilesPerUpload)
 		}
 		if err := fn(Upload{Name: name, Body: part}); err != nil {
+			if web.IsUploadTooLarge(err) {
+				return web.UploadError(c, err)
+			}
 			return err
 		}
 	}
@@ -85,7 +83,7 @@ func (h *Handler) apiAddEvidence(c *fiber.Ctx) error {
 	u, code := web.CurrentUser(c), c.Params("indicator")
 	var added []*Evidence
 	if web.IsMultipart(c) {
-		err = eachUpload(c, func(up Upload) error {
+		err = h.eachUpload(c, func(up Upload) error {
 			e, err := h.Service.AddFile(c.UserContext(), u, a.ID, code, up, h.UploadMax)
 			if err == nil {
 				added = append(added, e)
@@ -144,7 +142,9 @@ func (h *Handler) download(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, e.Type)
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'")
-	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": e.Name}))
+	// The name's extension is the sniffed type's, also for evidence stored before names were
+	// checked against it.
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": evidence.NameFor(e.Name, e.Type)}))
 	c.Set(fiber.HeaderCacheControl, "private, max-age=3600")
 	return c.SendStream(rc, int(n))
 }
@@ -155,20 +155,58 @@ func back(c *fiber.Ctx, code string) error {
 	return c.Redirect(base+"#ind-"+url.PathEscape(code), fiber.StatusSeeOther)
 }
 
+// evidenceDone answers an evidence form of the page. Success: the indicator's evidence block
+// (htmx), or back to the indicator. A refusal the person can act on (a wrong type, too big, no
+// file, a bad link, a duplicate, a closed sheet): shown in that indicator's evidence block,
+// with the status of the error, and with the link they typed; without JavaScript the whole
+// sheet comes back with it, never an error page in its place. Anything else goes to the one
+// error handler.
+func (h *Handler) evidenceDone(c *fiber.Ctx, a *Assessment, code string, typed *Typed, err error) error {
+	state := &Row{Indicator: instrument.Indicator{Code: code}, State: "bukti-tersimpan"}
+	status := fiber.StatusOK
+	if err != nil {
+		switch apperr.KindOf(err) {
+		case apperr.Invalid, apperr.TooLarge, apperr.Conflict, apperr.NotFound, apperr.Forbidden:
+		default:
+			return err
+		}
+		st, _, _ := web.StatusOf(err)
+		status, state.State, state.EvidenceError, state.Typed = st, "", apperr.Message(err), typed
+	}
+	if !web.IsHtmx(c) && err == nil {
+		return back(c, code)
+	}
+	inst, _ := h.Catalog.Get(a.Instrument)
+	fresh, ferr := h.Store.ByID(c.UserContext(), a.ID)
+	if ferr != nil {
+		return ferr
+	}
+	p, ferr := h.build(c.UserContext(), web.CurrentUser(c), fresh, inst, "", state)
+	if ferr != nil {
+		return ferr
+	}
+	c.Status(status)
+	if web.IsHtmx(c) {
+		return c.Render("assessment/evidence_saved", fiber.Map{"P": p, "R": findRow(p, code), "CSRF": web.CSRF(c)})
+	}
+	return web.Render(c, "assessment/page", inst.Title+" · "+p.UnitName, fiber.Map{"P": p, "Htmx": true})
+}
+
 func (h *Handler) pageUpload(c *fiber.Ctx) error {
 	a, _, err := h.Load(c, account.Answer)
 	if err != nil {
 		return err
 	}
 	u, code := web.CurrentUser(c), c.Params("indicator")
-	err = eachUpload(c, func(up Upload) error {
+	err = h.eachUpload(c, func(up Upload) error {
 		_, err := h.Service.AddFile(c.UserContext(), u, a.ID, code, up, h.UploadMax)
 		return err
 	})
-	if err != nil {
+	if err != nil && !web.DrainUpload(c) {
+		// The rest of the body is past the request's limit: refuse it unread.
 		return err
 	}
-	return back(c, code)
+	return h.evidenceDone(c, a, code, nil, err)
 }
 
 func (h *Handler) pageLink(c *fiber.Ctx) error {
@@ -177,10 +215,8 @@ func (h *Handler) pageLink(c *fiber.Ctx) error {
 		return err
 	}
 	code := c.Params("indicator")
-	if _, err := h.Service.AddLink(c.UserContext(), web.CurrentUser(c), a.ID, code, c.FormValue("url"), c.FormValue("nama")); err != nil {
-		return err
-	}
-	return back(c, code)
+	_, err = h.Service.AddLink(c.UserContext(), web.CurrentUser(c), a.ID, code, c.FormValue("url"), c.FormValue("nama"))
+	return h.evidenceDone(c, a, code, &Typed{URL: c.FormValue("url")}, err)
 }
 
 func (h *Handler) pageRemove(c *fiber.Ctx) error {
@@ -189,8 +225,6 @@ func (h *Handler) pageRemove(c *fiber.Ctx) error {
 		return err
 	}
 	code := c.Params("indicator")
-	if err := h.Service.RemoveEvidence(c.UserContext(), web.CurrentUser(c), a.ID, code, c.Params("sha")); err != nil {
-		return err
-	}
-	return back(c, code)
+	err = h.Service.RemoveEvidence(c.UserContext(), web.CurrentUser(c), a.ID, code, c.Params("sha"))
+	return h.evidenceDone(c, a, code, nil, err)
 }

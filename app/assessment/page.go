@@ -42,10 +42,25 @@ type Row struct {
 	State string
 	Error string
 	Mine  *Response
+	// Typed is what the person sent when a save or an evidence form failed: the form shows it
+	// again, never the stored value, so nothing typed is lost.
+	Typed *Typed
+	// EvidenceError is the error of an evidence upload, link or removal, shown in the
+	// indicator's evidence block.
+	EvidenceError string
 }
 
-// Chosen is the value shown in the control: the option key or the number.
+// Typed is the content of a form that failed, as it was sent.
+type Typed struct {
+	Answer, Note, URL string
+}
+
+// Chosen is the value shown in the control: what was typed when a save failed, else the
+// stored option key or number.
 func (r Row) Chosen() string {
+	if r.Typed != nil {
+		return r.Typed.Answer
+	}
 	if r.Answer.Self == nil {
 		return ""
 	}
@@ -114,6 +129,8 @@ type Page struct {
 	// CanReopen: an admin looking at a final sheet. IsReviewer: an evaluator of its team.
 	CanReopen  bool
 	IsReviewer bool
+	// UploadMax is the largest evidence file in bytes (the upload forms check it first).
+	UploadMax int64
 }
 
 // filters of the page: not yet answered, without evidence, returned by the evaluator.
@@ -133,7 +150,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{A: a, Inst: inst, UnitName: un.Name, Filter: filter}
+	p := &Page{A: a, Inst: inst, UnitName: un.Name, Filter: filter, UploadMax: h.UploadMax}
 	if p.Deadline, err = h.Service.Deadline(ctx, a); err != nil {
 		return nil, err
 	}
@@ -212,7 +229,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 				p.NoEvidence++
 			}
 			if state != nil && state.Code == ind.Code {
-				row.State, row.Error, row.Mine = state.State, state.Error, state.Mine
+				row.State, row.Error, row.Mine, row.Typed, row.EvidenceError = state.State, state.Error, state.Mine, state.Typed, state.EvidenceError
 			}
 			if keep == nil || keep(row) || (state != nil && state.Code == ind.Code) {
 				g.Rows = append(g.Rows, row)
@@ -325,7 +342,8 @@ func (h *Handler) saveForm(c *fiber.Ctx) error {
 		mine := &Response{Option: in.Answer.Option, Value: in.Answer.Number, Note: in.Note, By: u.Username}
 		state.Mine = mine
 	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Forbidden), apperr.Is(err, apperr.Conflict):
-		status, state.State, state.Error = web.StatusOf(err), "galat", apperr.Message(err)
+		status, state.State, state.Error = web.Status(err), "galat", apperr.Message(err)
+		state.Typed = &Typed{Answer: c.FormValue("jawaban"), Note: c.FormValue("catatan")}
 	default:
 		return err
 	}
@@ -342,7 +360,7 @@ func (h *Handler) saveForm(c *fiber.Ctx) error {
 	c.Status(status)
 	if c.Get("HX-Request") != "" {
 		row := findRow(p, code)
-		return c.Render("assessment/saved", fiber.Map{"P": p, "R": row, "CSRF": c.Locals("csrf")})
+		return c.Render("assessment/saved", fiber.Map{"P": p, "R": row, "CSRF": web.CSRF(c)})
 	}
 	return web.Render(c, "assessment/page", inst.Title+" · "+p.UnitName, fiber.Map{"P": p, "Htmx": true})
 }

@@ -105,14 +105,23 @@ func (d *DB) Collection(name string) *mongo.Collection { return d.Database.Colle
 
 // Write runs fn, alone among writers when the engine is embedded. Every write of every store
 // goes through it. On MongoDB it adds nothing: there the stores' rev conditions are atomic.
+// A Write inside fn, on the context fn was given, runs at once: the lock is already held (a
+// store's write called from another store's locked step, such as evidence bytes committed
+// while a sheet links them). The context must not outlive fn.
 func (d *DB) Write(ctx context.Context, fn func(ctx context.Context) error) error {
 	if !d.Embedded {
 		return fn(ctx)
 	}
+	if held, _ := ctx.Value(writeLockKey{}).(*sync.Mutex); held == d.writeMu {
+		return fn(ctx)
+	}
 	d.writeMu.Lock()
 	defer d.writeMu.Unlock()
-	return fn(ctx)
+	return fn(context.WithValue(ctx, writeLockKey{}, d.writeMu))
 }
+
+// writeLockKey marks a context whose holder has the write lock (the *sync.Mutex held).
+type writeLockKey struct{}
 
 // Close disconnects and, in embedded mode, stops the engine and releases DATA_DIR.
 func (d *DB) Close() {

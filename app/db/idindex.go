@@ -60,12 +60,12 @@ func (d *DB) indexIDs(ctx context.Context) error {
 	for rows.Next() {
 		var t string
 		if err := rows.Scan(&t); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return err
 		}
 		tables = append(tables, t)
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}

@@ -47,10 +47,10 @@ func MustStart() (*db.DB, func()) {
 	if bin := os.Getenv(EngineEnv); bin != "" {
 		d, stop, err := startExternal(ctx, bin, dir)
 		if err != nil {
-			os.RemoveAll(dir)
+			_ = os.RemoveAll(dir)
 			panic(fmt.Sprintf("dbtest: %s=%s: %v", EngineEnv, bin, err))
 		}
-		return d, func() { stop(); os.RemoveAll(dir) }
+		return d, func() { stop(); _ = os.RemoveAll(dir) }
 	}
 	d, err := db.Open(ctx, db.Config{DataDir: dir, Name: dbName})
 	if err != nil {
@@ -58,14 +58,14 @@ func MustStart() (*db.DB, func()) {
 	}
 	return d, func() {
 		d.Close()
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 	}
 }
 
 // startExternal runs `bin engine` on dir and attaches to it. The engine stops when its
 // standard input closes: by stop, or by the test process dying.
 func startExternal(ctx context.Context, bin, dir string) (*db.DB, func(), error) {
-	cmd := exec.Command(bin, "engine", "--db", dbName, "--exit-on-stdin-eof")
+	cmd := exec.Command(bin, "engine", "--db", dbName, "--exit-on-stdin-eof") // #nosec G702 -- tests only: the engine binary make test built (RAPORRB_TEST_ENGINE)
 	cmd.Env = append(os.Environ(), "DATA_DIR="+dir, "MONGODB_URI=", "EMBEDDED_MONGO_ADDR=")
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
@@ -80,7 +80,7 @@ func startExternal(ctx context.Context, bin, dir string) (*db.DB, func(), error)
 		return nil, nil, err
 	}
 	stop := func() {
-		in.Close()
+		_ = in.Close()
 		done := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(done) }()
 		select {

@@ -56,53 +56,67 @@ func (s *DiskStore) sweep(cutoff time.Time) error {
 // path is where the bytes of id live. Two hex digits of fan-out keep directories small.
 func (s *DiskStore) path(id string) string { return filepath.Join(s.dir, id[:2], id) }
 
-// Put implements Store: stage in dir/tmp, fsync, verify the hash, rename into place.
-func (s *DiskStore) Put(ctx context.Context, r io.Reader, max int64) (_ Blob, err error) {
-	defer apperr.Wrap(&err, "evidence.DiskStore.Put")
+// Stage implements Store: the staging file is in dir/tmp, on the store's file system.
+func (s *DiskStore) Stage(ctx context.Context, r io.Reader, max int64) (_ *Staged, err error) {
+	defer apperr.Wrap(&err, "evidence.DiskStore.Stage")
 	st, err := stage(ctx, r, max, s.tmp)
+	if err != nil {
+		return nil, err
+	}
+	return &Staged{Blob: st.blob, st: st}, nil
+}
+
+// Put implements Store.
+func (s *DiskStore) Put(ctx context.Context, r io.Reader, max int64) (Blob, error) {
+	st, err := s.Stage(ctx, r, max)
 	if err != nil {
 		return Blob{}, err
 	}
-	defer st.discard()
+	defer st.Close()
+	return st.Blob, s.Commit(ctx, st)
+}
+
+// Commit implements Store: fsync, verify the hash, rename into place.
+func (s *DiskStore) Commit(ctx context.Context, sd *Staged) (err error) {
+	defer apperr.Wrap(&err, "evidence.DiskStore.Commit")
+	st := sd.st
 	final := s.path(st.blob.ID)
 	if _, err := os.Stat(final); err == nil {
-		return st.blob, nil // stored already: content addressing makes it the same bytes
+		return nil // stored already: content addressing makes it the same bytes
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return Blob{}, fmt.Errorf("checking %s: %w", final, err)
+		return fmt.Errorf("checking %s: %w", final, err)
 	}
-	// Durable before visible: a sheet may link the ID as soon as Put returns.
+	if st.released {
+		return fmt.Errorf("staged upload %s was already moved, and its bytes are gone", st.blob.ID)
+	}
+	// Durable before visible: a sheet may link the ID as soon as Commit returns.
 	if err := st.f.Sync(); err != nil {
-		return Blob{}, fmt.Errorf("syncing the staged upload: %w", err)
+		return fmt.Errorf("syncing the staged upload: %w", err)
 	}
 	if err := st.verify(); err != nil {
-		return Blob{}, err
-	}
-	if err := st.f.Close(); err != nil {
-		return Blob{}, fmt.Errorf("closing the staged upload: %w", err)
+		return err
 	}
 	shard := filepath.Dir(final)
 	if err := os.Mkdir(shard, 0o700); err == nil {
 		if err := syncDir(s.dir); err != nil { // the new shard's name must survive a crash too
-			return Blob{}, err
+			return err
 		}
 	} else if !errors.Is(err, os.ErrExist) {
-		return Blob{}, fmt.Errorf("creating %s: %w", shard, err)
+		return fmt.Errorf("creating %s: %w", shard, err)
 	}
-	// Concurrent Puts of the same bytes may each rename their copy here; the last one wins,
-	// and since the bytes are identical, readers cannot tell.
+	// Concurrent commits of the same bytes may each rename their copy here; the last one
+	// wins, and since the bytes are identical, readers cannot tell.
 	if err := os.Rename(st.f.Name(), final); err != nil {
-		return Blob{}, fmt.Errorf("moving the upload into place: %w", err)
+		return fmt.Errorf("moving the upload into place: %w", err)
 	}
 	st.released = true
-	if err := syncDir(shard); err != nil {
-		return Blob{}, err
-	}
-	return st.blob, nil
+	_ = st.f.Close() // renamed: the descriptor is only read from now on
+	return syncDir(shard)
 }
 
 // syncDir flushes a directory's entries, which is what makes a rename or mkdir in it durable.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
+	d, err := os.Open(dir) // #nosec G304 -- a directory of the store, never a client's name
 	if err != nil {
 		return fmt.Errorf("opening %s to sync it: %w", dir, err)
 	}
@@ -127,7 +141,7 @@ func (s *DiskStore) Open(ctx context.Context, id string) (_ io.ReadCloser, _ int
 	}
 	info, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, 0, err
 	}
 	return f, info.Size(), nil

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -31,20 +33,44 @@ type Blob struct {
 }
 
 // Store is where evidence bytes live: on disk in embedded mode, in GridFS on MongoDB.
+//
+// An upload is two steps, so that the caller can make the bytes visible inside its own
+// decision that they are used (app/assessment records the reference first, and a removal
+// deletes bytes only while no reference exists): Stage receives and checks them privately,
+// Commit makes them visible, unless they are already. Put does both.
 type Store interface {
-	// Put streams r into the store, reading at most max+1 bytes of it. It fails with
-	// apperr.TooLarge when r holds more than max bytes, apperr.Invalid when r is empty or its
-	// content is not an allowed type, and only then makes the bytes visible under their
-	// SHA-256. The same bytes put twice are stored once and give the same Blob. A failed Put
-	// leaves nothing behind.
+	// Stage streams r into a private temporary file, reading at most max+1 bytes of it. It
+	// fails with apperr.TooLarge when r holds more than max bytes, apperr.Invalid when r is
+	// empty or its content is not an allowed type (see Sniff). The Staged must be closed.
+	Stage(ctx context.Context, r io.Reader, max int64) (*Staged, error)
+	// Commit makes staged bytes visible under their SHA-256, durable before visible. Bytes
+	// already stored stay as they are (content addressing: the same bytes). Idempotent.
+	Commit(ctx context.Context, st *Staged) error
+	// Put is Stage then Commit. The same bytes put twice are stored once and give the same
+	// Blob. A failed Put leaves nothing behind.
 	Put(ctx context.Context, r io.Reader, max int64) (Blob, error)
 	// Open returns the bytes of id and their size; apperr.NotFound when absent. The reader
 	// must be closed, and may be read only while ctx is alive.
 	Open(ctx context.Context, id string) (io.ReadCloser, int64, error)
 	// Has reports whether id is stored.
 	Has(ctx context.Context, id string) (bool, error)
-	// Delete removes id; no error when absent. Callers only delete bytes no sheet references.
+	// Delete removes id; no error when absent. Callers only delete bytes no sheet references,
+	// and decide that in the same step as the delete (see app/assessment).
 	Delete(ctx context.Context, id string) error
+}
+
+// Staged is an upload received, hashed and checked, not yet visible. Close removes what
+// Commit did not move into the store.
+type Staged struct {
+	Blob Blob
+	st   *staged
+}
+
+// Close discards the staging file unless Commit moved it. Safe to call twice.
+func (s *Staged) Close() {
+	if s != nil && s.st != nil {
+		s.st.discard()
+	}
 }
 
 var (
@@ -98,10 +124,72 @@ func CleanName(name string) (string, error) {
 	return name, nil
 }
 
-// isControl reports control characters, including the bidirectional overrides that make
-// "laporan\u202Efdp.exe" display as "laporanexe.pdf".
+// isControl reports control and format characters: C0/C1 controls, and every Unicode format
+// character (category Cf), among them the bidirectional overrides and isolates that make
+// "laporan\u202Efdp.exe" display as "laporanexe.pdf" and the zero-width ones (U+200B–U+200F,
+// U+2060, U+FEFF) that make two names look the same.
 func isControl(r rune) bool {
-	return unicode.IsControl(r) || '\u202a' <= r && r <= '\u202e' || '\u2066' <= r && r <= '\u2069'
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
+// extensions are the file-name extensions each allowed type is served with; the first is the
+// one NameFor adds.
+var extensions = map[string][]string{
+	TypePDF:  {".pdf"},
+	TypeJPEG: {".jpg", ".jpeg"},
+	TypePNG:  {".png"},
+	TypeWebP: {".webp"},
+	TypeDOCX: {".docx"},
+	TypeXLSX: {".xlsx"},
+	TypePPTX: {".pptx"},
+	TypeODT:  {".odt"},
+	TypeODS:  {".ods"},
+}
+
+// NameFor returns name with an extension that matches typ, the sniffed type, so that what a
+// browser or desktop saves is opened as what it is: a matching extension is kept
+// ("Foto.JPEG"), a wrong one is replaced ("laporan.html" as PDF → "laporan.pdf",
+// "x.svg" as PNG → "x.png", "laporan.pdf.exe" → "laporan.pdf"), a missing one is added.
+// Something that is not an extension (".2" in "versi 1.2") stays part of the name.
+func NameFor(name, typ string) string {
+	exts := extensions[typ]
+	if len(exts) == 0 {
+		return name
+	}
+	matches := func(n string) bool { return slices.Contains(exts, strings.ToLower(filepath.Ext(n))) }
+	if matches(name) {
+		return name
+	}
+	stem := name
+	if looksLikeExt(filepath.Ext(name)) {
+		stem = strings.TrimSuffix(name, filepath.Ext(name))
+	}
+	if matches(stem) {
+		return stem
+	}
+	if strings.TrimSpace(stem) == "" {
+		stem = "berkas"
+	}
+	return stem + exts[0]
+}
+
+// looksLikeExt reports whether ext (".html") is a file extension: 1–5 letters or digits with
+// at least one letter.
+func looksLikeExt(ext string) bool {
+	if len(ext) < 2 || len(ext) > 6 {
+		return false
+	}
+	letter := false
+	for _, r := range ext[1:] {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+			letter = true
+		case '0' <= r && r <= '9':
+		default:
+			return false
+		}
+	}
+	return letter
 }
 
 // staged is an upload that passed every check, held in a temporary file of its own.

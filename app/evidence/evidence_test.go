@@ -3,6 +3,7 @@ package evidence
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -99,7 +100,7 @@ func testStore(t *testing.T, s Store) {
 				if k := apperr.KindOf(err); k != tt.kind {
 					t.Errorf("kind = %s, want %s (%v)", k, tt.kind, err)
 				}
-				if msg := apperr.Message(err); msg != tt.msg {
+				if msg := apperr.Message(err); !strings.HasPrefix(msg, tt.msg) {
 					t.Errorf("message = %q\nwant      %q", msg, tt.msg)
 				}
 				if r.n > limit+1 {
@@ -358,7 +359,26 @@ func hostile(t *testing.T) []rejection {
 		{"plain zip", zipBytes(t, zipEntry{name: "a.txt", body: "a"}, zipEntry{name: "run.sh", body: "#!/bin/sh\n"}), 0, apperr.Invalid, notAllowedMsg("application/zip")},
 		{"zip with content types only", zipBytes(t, zipEntry{name: "[Content_Types].xml", body: "<Types/>"}, zipEntry{name: "evil.exe", body: "MZ"}), 0, apperr.Invalid, notAllowedMsg("application/zip")},
 		{"odf presentation", zipBytes(t, odf("application/vnd.oasis.opendocument.presentation")...), 0, apperr.Invalid, notAllowedMsg("application/vnd.oasis.opendocument.presentation")},
-		{"macro document", zipBytes(t, docm...), 0, apperr.Invalid, "Dokumen berisi makro dan tidak diizinkan. Simpan ulang sebagai DOCX, XLSX atau PPTX tanpa makro."},
+		{"macro document", zipBytes(t, docm...), 0, apperr.Invalid, macroMsg},
+		// Issue 13, defect 4: macros whatever the part's name.
+		{"vba part renamed, by content type", zipBytes(t, withContentTypes(ooxml("word/document.xml"),
+			`<Override PartName="/word/macros.bin" ContentType="application/vnd.ms-office.vbaProject"/>`, zipEntry{name: "word/macros.bin", body: "\xd0\xcf\x11\xe0"})...), 0, apperr.Invalid, macroMsg},
+		{"vba part renamed, by relationship only", zipBytes(t, append(ooxml("word/document.xml"),
+			zipEntry{name: "word/_rels/document.xml.rels", body: `<Relationships><Relationship Id="rId9" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="macros.bin"/></Relationships>`},
+			zipEntry{name: "word/macros.bin", body: "\xd0\xcf\x11\xe0"})...), 0, apperr.Invalid, macroMsg},
+		{"macro-enabled main part (docm)", zipBytes(t, withContentTypes(ooxml("word/document.xml"),
+			`<Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/>`)...), 0, apperr.Invalid, macroMsg},
+		{"excel 4.0 macro sheet", zipBytes(t, withContentTypes(ooxml("xl/workbook.xml"),
+			`<Override PartName="/xl/macrosheets/sheet1.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/>`)...), 0, apperr.Invalid, macroMsg},
+		{"odt with StarBasic", zipBytes(t, append(odf(TypeODT), zipEntry{name: "Basic/Standard/Module1.xml", body: "<script:module/>"})...), 0, apperr.Invalid, macroMsg},
+		{"ods with Scripts", zipBytes(t, append(odf(TypeODS), zipEntry{name: "Scripts/python/run.py", body: "import os"})...), 0, apperr.Invalid, macroMsg},
+		{"odt binding an event to a script", zipBytes(t, zipEntry{name: "mimetype", body: TypeODT, stored: true},
+			zipEntry{name: "content.xml", body: `<office:document-content><office:event-listeners><script:event-listener script:language="ooo:script" xlink:href="vnd.sun.star.script:Tools.Misc.Run"/></office:event-listeners></office:document-content>`}), 0, apperr.Invalid, macroMsg},
+		// Issue 13, defect 7: unsafe entry names and expansion.
+		{"zip entry escaping the archive", zipBytes(t, append(ooxml("word/document.xml"), zipEntry{name: "../../evil.sh", body: "#!/bin/sh"})...), 0, apperr.Invalid, "Dokumen memuat nama bagian yang tidak aman (\"../../evil.sh\")."},
+		{"absolute zip entry", zipBytes(t, append(ooxml("word/document.xml"), zipEntry{name: "/etc/cron.d/x", body: "x"})...), 0, apperr.Invalid, "Dokumen memuat nama bagian yang tidak aman (\"/etc/cron.d/x\")."},
+		{"docx expanding 1000 times", zipBytes(t, append(ooxml("word/document.xml"), zipEntry{name: "word/media/big.xml", body: strings.Repeat("\x00", 20<<20)})...), 0, apperr.Invalid, "Dokumen mengembang terlalu besar saat dibuka"},
+		{"docx lying about its size", lyingZip(t), 0, apperr.Invalid, "Dokumen rusak atau tidak lengkap (\"word/media/big.xml\")."},
 		{"truncated zip", zipBytes(t, ooxml("word/document.xml")...)[:60], 0, apperr.Invalid, notAllowedMsg("application/zip")},
 		{"svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), 0, apperr.Invalid, notAllowedMsg("text/plain")},
 		{"svg with xml declaration", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>`), 0, apperr.Invalid, notAllowedMsg("text/xml")},
@@ -369,6 +389,39 @@ func hostile(t *testing.T) []rejection {
 		{"one byte over", pdfOfSize(1025), 1024, apperr.TooLarge, "Berkas melebihi batas 1 KB."},
 		{"10 MB body, 1 KB limit", pdfOfSize(10 << 20), 1024, apperr.TooLarge, "Berkas melebihi batas 1 KB."},
 	}
+}
+
+const macroMsg = "Dokumen berisi makro atau skrip dan tidak diizinkan. Simpan ulang sebagai DOCX, XLSX, PPTX, ODT atau ODS tanpa makro."
+
+// withContentTypes returns entries with overrides added to [Content_Types].xml, and extra.
+func withContentTypes(entries []zipEntry, overrides string, extra ...zipEntry) []zipEntry {
+	out := append([]zipEntry(nil), entries...)
+	out[0].body = `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` + overrides + `</Types>`
+	return append(out, extra...)
+}
+
+// lyingZip is a DOCX whose entry claims 100 bytes and expands to 1 MB.
+func lyingZip(t testing.TB) []byte {
+	var deflated bytes.Buffer
+	fw, _ := flate.NewWriter(&deflated, flate.BestCompression)
+	fw.Write(make([]byte, 1<<20))
+	fw.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range ooxml("word/document.xml") {
+		w, _ := zw.Create(e.name)
+		io.WriteString(w, e.body)
+	}
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "word/media/big.xml", Method: zip.Deflate, CRC32: 0,
+		CompressedSize64: uint64(deflated.Len()), UncompressedSize64: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(deflated.Bytes())
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // pdfOfSize returns a PDF header padded to n bytes.

@@ -32,7 +32,7 @@ type GridFSStore struct {
 	// tmpDir is where Put stages uploads; "" means the system's temporary directory.
 	tmpDir string
 
-	indexMu sync.Mutex // guards indexed; taken before, never inside, db.Write
+	indexMu sync.Mutex // guards indexed; never held across a database call
 	indexed bool
 }
 
@@ -54,10 +54,13 @@ func (s *GridFSStore) chunks() *mongo.Collection { return s.db.Collection(bucket
 // The driver creates GridFS's own indexes (filename+uploadDate, files_id+n) on first upload.
 func (s *GridFSStore) EnsureIndexes(ctx context.Context) error {
 	s.indexMu.Lock()
-	defer s.indexMu.Unlock()
-	if s.indexed {
+	done := s.indexed
+	s.indexMu.Unlock()
+	if done {
 		return nil
 	}
+	// Not under indexMu: Commit may run inside a caller's db.Write, and creating an index
+	// twice is harmless.
 	err := s.db.Write(ctx, func(ctx context.Context) error {
 		_, err := s.files().Indexes().CreateOne(ctx, mongo.IndexModel{
 			Keys:    bson.D{{Key: "filename", Value: 1}},
@@ -68,30 +71,48 @@ func (s *GridFSStore) EnsureIndexes(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("evidence: creating the unique index on %s.files: %w", bucketName, err)
 	}
+	s.indexMu.Lock()
 	s.indexed = true
+	s.indexMu.Unlock()
 	return nil
 }
 
-// Put implements Store: stage to a temporary file (to hash, size-check and sniff before
-// anything reaches the database), then upload unless the ID is stored already.
-func (s *GridFSStore) Put(ctx context.Context, r io.Reader, max int64) (_ Blob, err error) {
-	defer apperr.Wrap(&err, "evidence.GridFSStore.Put")
+// Stage implements Store: to a temporary file (to hash, size-check and sniff before anything
+// reaches the database).
+func (s *GridFSStore) Stage(ctx context.Context, r io.Reader, max int64) (_ *Staged, err error) {
+	defer apperr.Wrap(&err, "evidence.GridFSStore.Stage")
 	st, err := stage(ctx, r, max, s.tmpDir)
+	if err != nil {
+		return nil, err
+	}
+	return &Staged{Blob: st.blob, st: st}, nil
+}
+
+// Put implements Store.
+func (s *GridFSStore) Put(ctx context.Context, r io.Reader, max int64) (Blob, error) {
+	st, err := s.Stage(ctx, r, max)
 	if err != nil {
 		return Blob{}, err
 	}
-	defer st.discard()
+	defer st.Close()
+	return st.Blob, s.Commit(ctx, st)
+}
+
+// Commit implements Store: upload unless the ID is stored already.
+func (s *GridFSStore) Commit(ctx context.Context, sd *Staged) (err error) {
+	defer apperr.Wrap(&err, "evidence.GridFSStore.Commit")
+	st := sd.st
 	// Checked once without the write lock, so re-uploads of known bytes don't queue behind
 	// other writers on the embedded engine.
 	if ok, err := s.Has(ctx, st.blob.ID); err != nil {
-		return Blob{}, err
+		return err
 	} else if ok {
-		return st.blob, nil
+		return nil
 	}
 	if err := s.EnsureIndexes(ctx); err != nil {
-		return Blob{}, err
+		return err
 	}
-	err = s.db.Write(ctx, func(ctx context.Context) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
 		// And again under the lock: on the embedded engine a Put of the same bytes may have
 		// finished while this one waited.
 		if ok, err := s.Has(ctx, st.blob.ID); err != nil || ok {
@@ -99,10 +120,6 @@ func (s *GridFSStore) Put(ctx context.Context, r io.Reader, max int64) (_ Blob, 
 		}
 		return s.upload(ctx, st)
 	})
-	if err != nil {
-		return Blob{}, err
-	}
-	return st.blob, nil
 }
 
 // upload writes the staged file as a new GridFS file named by its ID. The driver inserts the

@@ -82,3 +82,30 @@ func TestFormatSize(t *testing.T) {
 		}
 	}
 }
+
+// Issue 13, defect 7: zero-width and bidi characters are refused; the served name's
+// extension is the sniffed type's.
+func TestNamesInvisibleCharactersAndExtensions(t *testing.T) {
+	for _, name := range []string{"lapor\u200ban.pdf", "laporan\u200f.pdf", "\ufefflaporan.pdf", "laporan\u2060.pdf", "laporan\u202efdp.exe", "lapor\u2067an.pdf", "lapor\u00adan.pdf"} {
+		if _, err := CleanName(name); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("CleanName(%+q) = %v, want Invalid", name, err)
+		}
+	}
+	for _, tt := range []struct{ name, typ, want string }{
+		{"laporan.pdf", TypePDF, "laporan.pdf"},
+		{"Laporan.PDF", TypePDF, "Laporan.PDF"},
+		{"laporan.html", TypePDF, "laporan.pdf"},
+		{"laporan.pdf.exe", TypePDF, "laporan.pdf"},
+		{"x.svg", TypePNG, "x.png"},
+		{"foto.jpeg", TypeJPEG, "foto.jpeg"},
+		{"foto", TypeJPEG, "foto.jpg"},
+		{"versi 1.2", TypeDOCX, "versi 1.2.docx"},
+		{"rekap.xls", TypeXLSX, "rekap.xlsx"},
+		{".pdf", TypePDF, ".pdf"},
+		{"a.exe", TypeODT, "a.odt"},
+	} {
+		if got := NameFor(tt.name, tt.typ); got != tt.want {
+			t.Errorf("NameFor(%q, %s) = %q, want %q", tt.name, tt.typ, got, tt.want)
+		}
+	}
+}

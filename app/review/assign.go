@@ -314,7 +314,7 @@ func (s *Assigner) pageSave(c *fiber.Ctx) error {
 			}
 		}
 		p.Error, p.ErrorFor = apperr.Message(err), in.Evaluator
-		c.Status(web.StatusOf(err))
+		c.Status(web.Status(err))
 		return web.Render(c, "review/assignments", "Penugasan evaluator", fiber.Map{"P": p})
 	}
 	return c.Redirect(fmt.Sprintf("/admin/penugasan?tahun=%d&instrumen=%s&tersimpan=%s#ev-%s", year, inst, in.Evaluator, in.Evaluator), fiber.StatusSeeOther)

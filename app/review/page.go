@@ -412,7 +412,7 @@ func (h *Handler) cardReply(c *fiber.Ctx, a *assessment.Assessment, inst *instru
 	case apperr.Is(err, apperr.Conflict) && apperr.DetailOf(err) != nil:
 		status, state.State, state.Error, state.Mine = fiber.StatusConflict, "konflik", apperr.Message(err), tried
 	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Forbidden), apperr.Is(err, apperr.Conflict):
-		status, state.State, state.Error, state.Mine = web.StatusOf(err), "galat", apperr.Message(err), tried
+		status, state.State, state.Error, state.Mine = web.Status(err), "galat", apperr.Message(err), tried
 	default:
 		return err
 	}
@@ -467,7 +467,7 @@ func (h *Handler) actionError(c *fiber.Ctx, a *assessment.Assessment, inst *inst
 		return berr
 	}
 	p.ActionError = apperr.Message(err)
-	c.Status(web.StatusOf(err))
+	c.Status(web.Status(err))
 	return h.render(c, p)
 }
 
@@ -502,7 +502,7 @@ func (h *Handler) findingForm(c *fiber.Ctx) error {
 			p.Findings[i].Finding.Kondisi, p.Findings[i].Finding.Rekomendasi = in.Kondisi, in.Rekomendasi
 		}
 	}
-	c.Status(web.StatusOf(err))
+	c.Status(web.Status(err))
 	return h.render(c, p)
 }
 
@@ -556,7 +556,7 @@ func (h *Handler) reopenForm(c *fiber.Ctx) error {
 		if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Conflict) {
 			return err
 		}
-		c.Status(web.StatusOf(err))
+		c.Status(web.Status(err))
 		return h.renderReopen(c, a, inst, reason, apperr.Message(err))
 	}
 	return c.Redirect(fmt.Sprintf("/penilaian/%d/%s/%s", a.Period, a.Instrument, a.Unit), fiber.StatusSeeOther)

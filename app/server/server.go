@@ -85,7 +85,7 @@ func (s Stores) EnsureBoards(ctx context.Context) error {
 }
 
 // collections are every collection the application uses.
-var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings"}
+var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "secrets", "throttle"}
 
 // EnsureIndexes creates the collections and every store's indexes; safe to run at each start.
 func (s Stores) EnsureIndexes(ctx context.Context) error {
@@ -113,6 +113,22 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	now := cfg.Now
 	cfg.Record = func(ctx context.Context, username, action, how string) error {
 		return st.Audit.Record(ctx, audit.Event{At: now(), Actor: username, Action: audit.Action(action), Target: username, Detail: "melalui " + how})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if cfg.CSRFKey == nil {
+		if cfg.CSRFKey, err = st.Users.Secret(ctx, "csrf"); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Throttle == nil && !st.DB.Embedded {
+		// Instances behind a balancer share the login throttle through the database; the
+		// embedded engine is one process and keeps it in memory (web's default).
+		th := db.NewStorage(st.DB, "throttle", cfg.Now)
+		if err := th.EnsureIndexes(ctx); err != nil {
+			return nil, err
+		}
+		cfg.Throttle = th
 	}
 	srv, err := web.New(cfg, st.Users)
 	if err != nil {

@@ -97,6 +97,16 @@ func TestWebLoginFlow(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, "Dasbor reformasi birokrasi") {
 		t.Fatalf("dashboard = %d", resp.StatusCode)
 	}
+	// The login rotated the token: the login form's one is no longer good.
+	anonToken := token
+	if m := csrfRe.FindStringSubmatch(body); m == nil || m[1] == anonToken {
+		t.Fatalf("signed-in token = %v, want a new one", m)
+	} else {
+		token = m[1]
+	}
+	if resp, _ := p.do("POST", "/keluar", url.Values{"_csrf": {anonToken}}); resp.StatusCode != 403 {
+		t.Errorf("logout with the login form's token = %d, want 403", resp.StatusCode)
+	}
 	resp, body = p.do("GET", "/tidak-ada", nil)
 	if resp.StatusCode != 404 || !strings.Contains(body, "Halaman tidak ditemukan") {
 		t.Errorf("unknown page = %d %.200s", resp.StatusCode, body)

@@ -1,8 +1,8 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,6 +17,7 @@ var statusOfKind = map[apperr.Kind]int{
 	apperr.NotFound:     fiber.StatusNotFound,
 	apperr.Conflict:     fiber.StatusConflict,
 	apperr.TooLarge:     fiber.StatusRequestEntityTooLarge,
+	apperr.Unsupported:  fiber.StatusUnsupportedMediaType,
 	apperr.TooMany:      fiber.StatusTooManyRequests,
 }
 
@@ -29,6 +30,7 @@ var codeOfStatus = map[int]string{
 	fiber.StatusMethodNotAllowed:      "method_not_allowed",
 	fiber.StatusConflict:              "conflict",
 	fiber.StatusRequestEntityTooLarge: "too_large",
+	fiber.StatusUnsupportedMediaType:  "unsupported_media_type",
 	fiber.StatusTooManyRequests:       "too_many_requests",
 	fiber.StatusInternalServerError:   "internal",
 }
@@ -42,9 +44,14 @@ var messageOfStatus = map[int]string{
 	fiber.StatusMethodNotAllowed:      "Metode tidak diizinkan.",
 	fiber.StatusConflict:              "Data telah diubah oleh orang lain.",
 	fiber.StatusRequestEntityTooLarge: "Berkas atau permintaan terlalu besar.",
+	fiber.StatusUnsupportedMediaType:  "Jenis isi permintaan tidak diterima.",
 	fiber.StatusTooManyRequests:       "Terlalu banyak permintaan. Coba lagi nanti.",
 	fiber.StatusInternalServerError:   "Terjadi kesalahan pada server. Silakan coba lagi.",
 }
+
+// StatusOf maps an error to its HTTP status, user-safe message and API detail: the one
+// mapping, for handlers that answer an error in place (a form re-rendered with it).
+func StatusOf(err error) (int, string, any) { return statusOf(err) }
 
 // statusOf maps an error to its HTTP status and user-safe message.
 func statusOf(err error) (int, string, any) {
@@ -65,15 +72,16 @@ func statusOf(err error) (int, string, any) {
 	return fiber.StatusInternalServerError, messageOfStatus[fiber.StatusInternalServerError], nil
 }
 
-// StatusOf is the HTTP status of err, as the error handler answers it: for handlers that
-// render an error inside a page instead of replacing the page.
-func StatusOf(err error) int {
+// Status is only the HTTP status of err (see StatusOf).
+func Status(err error) int {
 	st, _, _ := statusOf(err)
 	return st
 }
 
-// handleError is the one place errors become responses: JSON for the API, an error page for
-// people. 5xx details go to the log, never to the client.
+// handleError is the one place errors become responses: JSON for the API, an inline
+// fragment for a request made by htmx from a page (the page stays, with what the user typed;
+// public/js/app.js shows the fragment beside the form), an error page otherwise. 5xx details
+// go to the log, never to the client.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, msg, detail := statusOf(err)
 	if status >= 500 {
@@ -84,12 +92,23 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		code = "error"
 	}
 	c.Status(status)
-	if isAPI(c) || strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMEApplicationJSON) && !strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
+	if hasBody(c) {
+		// The body may be unread (refused before reading, or an upload cut short): close the
+		// connection so that the answer goes out now and the rest is never read.
+		c.Context().SetConnectionClose()
+	}
+	if wantsJSON(c) {
 		body := fiber.Map{"error": msg, "code": code}
 		if detail != nil {
 			body["current"] = detail
 		}
 		return c.JSON(body)
+	}
+	if IsHtmx(c) {
+		// Not swapped in place of the target: the form and what was typed stay.
+		c.Set("HX-Reswap", "none")
+		c.Set(headerInlineError, strconv.Itoa(status))
+		return c.Render("error_inline", fiber.Map{"Status": status, "Pesan": msg})
 	}
 	if rerr := Render(c, "error", messageOfStatus[status], fiber.Map{"Status": status, "Pesan": msg}); rerr != nil {
 		s.log.Error("rendering error page", "err", rerr)
@@ -98,54 +117,26 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	return nil
 }
 
+// headerInlineError marks an error response to an htmx request: its body is a fragment to
+// show beside the form that sent it (public/js/app.js), and its value is the status.
+const headerInlineError = "X-Galat"
+
+// IsHtmx reports whether the request was made by htmx from one of the app's pages.
+func IsHtmx(c *fiber.Ctx) bool { return c.Get("HX-Request") != "" }
+
+// wantsJSON reports whether an error is answered in the API's JSON shape: on an API route (by
+// the routed path, or for a request that reached no route, by its path in any letter case),
+// or when the client asks for JSON and not HTML.
+func wantsJSON(c *fiber.Ctx) bool {
+	if isAPI(c) {
+		return true
+	}
+	if routed, _ := c.Locals(localRouteOK).(bool); !routed && strings.HasPrefix(strings.ToLower(c.Path()), "/api/") {
+		return true
+	}
+	accept := c.Get(fiber.HeaderAccept)
+	return strings.Contains(accept, fiber.MIMEApplicationJSON) && !strings.Contains(accept, "text/html")
+}
+
 func errForbidden(msg string) error    { return apperr.New(apperr.Forbidden, "%s", msg) }
 func errUnauthorized(msg string) error { return apperr.New(apperr.Unauthorized, "%s", msg) }
-
-// rejectOperatorKeys refuses any request whose JSON body or form has a key starting with "$"
-// (or holding a NUL), so user input can never become a MongoDB operator.
-func rejectOperatorKeys(c *fiber.Ctx) error {
-	bad := func(k string) bool { return strings.HasPrefix(k, "$") || strings.ContainsRune(k, 0) }
-	ct := c.Get(fiber.HeaderContentType)
-	switch {
-	case strings.HasPrefix(ct, fiber.MIMEApplicationJSON) && len(c.Body()) > 0:
-		var v any
-		if err := json.Unmarshal(c.Body(), &v); err != nil {
-			return apperr.New(apperr.Invalid, "Badan permintaan bukan JSON yang valid.")
-		}
-		if k, found := findKey(v, bad); found {
-			return apperr.New(apperr.Invalid, "Kunci %q tidak diizinkan: kunci tidak boleh diawali \"$\".", k)
-		}
-	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):
-		var found string
-		c.Request().PostArgs().VisitAll(func(k, _ []byte) {
-			if found == "" && bad(string(k)) {
-				found = string(k)
-			}
-		})
-		if found != "" {
-			return apperr.New(apperr.Invalid, "Kunci %q tidak diizinkan: kunci tidak boleh diawali \"$\".", found)
-		}
-	}
-	return c.Next()
-}
-
-func findKey(v any, bad func(string) bool) (string, bool) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			if bad(k) {
-				return k, true
-			}
-			if k, ok := findKey(x, bad); ok {
-				return k, true
-			}
-		}
-	case []any:
-		for _, x := range t {
-			if k, ok := findKey(x, bad); ok {
-				return k, true
-			}
-		}
-	}
-	return "", false
-}

@@ -28,6 +28,10 @@ func Render(c *fiber.Ctx, name, title string, data fiber.Map) error {
 	return c.Render(name, data, "layouts/main")
 }
 
+// CSRF returns the request's CSRF token for a fragment rendered without the layout (an htmx
+// response); Render adds it to pages.
+func CSRF(c *fiber.Ctx) any { return c.Locals(localCSRF) }
+
 var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
 	"September", "Oktober", "November", "Desember"}
 

@@ -5,39 +5,54 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/template/html/v2"
 
 	"github.com/rapor-rb/raporrb/app/account"
-	"github.com/rapor-rb/raporrb/app/apperr"
 )
 
 // Config tunes the web layer; zero values take the defaults in New.
 type Config struct {
-	// CookieSecure marks cookies Secure (set it behind TLS).
+	// CookieSecure marks cookies Secure always; without it they are Secure when the request
+	// came over HTTPS (directly, or through a trusted proxy's X-Forwarded-Proto).
 	CookieSecure bool
+	// TrustedProxies are the reverse proxies (addresses or ranges) whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; empty trusts nobody's.
+	TrustedProxies []netip.Prefix
+	// CSRFKey derives the CSRF tokens (at least 32 bytes); instances sharing a database share
+	// it. Nil generates one for this process.
+	CSRFKey []byte
+	// Throttle keeps the login throttle's counts; nil keeps them in process memory.
+	Throttle fiber.Storage
 	// SessionTTL is how long a browser session or API token lives.
 	SessionTTL time.Duration
-	// LoginMaxPerAccount and LoginMaxPerAddress are the failed logins allowed per
-	// LoginWindow before further attempts get 429.
+	// LoginMaxPerAddress is the failed logins one client address may make per LoginWindow
+	// before further attempts get 429. LoginMaxPerAccount is the failed logins on one account
+	// (from any address) per LoginWindow before each further attempt is delayed, 1 s doubling
+	// up to LoginDelayMax; an account is never locked.
 	LoginMaxPerAccount int
 	LoginMaxPerAddress int
 	LoginWindow        time.Duration
+	LoginDelayMax      time.Duration
+	// Sleep waits before a throttled login (tests inject it); nil waits for real.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// RequestTimeout bounds the database work of one request.
 	RequestTimeout time.Duration
-	// BodyLimit is the largest request body accepted, in bytes, except uploads.
+	// BodyLimit is the largest request body accepted, in bytes, on every route but the
+	// uploads; enforced while reading, chunked bodies included. Default 256 KB.
 	BodyLimit int
 	// UploadMax is the largest evidence file, in bytes; upload bodies are streamed, never
 	// buffered whole, and the evidence store stops reading past it.
@@ -59,6 +74,7 @@ type Sessions interface {
 	NewSession(ctx context.Context, user string, kind account.SessionKind, ttl time.Duration) (string, error)
 	UserForToken(ctx context.Context, token string) (*account.User, error)
 	EndSession(ctx context.Context, token string) error
+	EndAllSessions(ctx context.Context, user string) error
 }
 
 // Server is the Fiber app plus the record of each route's policy.
@@ -68,6 +84,7 @@ type Server struct {
 	sessions Sessions
 	log      *slog.Logger
 	policies map[string]account.Policy
+	csrfKey  []byte
 }
 
 const (
@@ -76,6 +93,8 @@ const (
 	csrfField     = "_csrf"
 	localUser     = "user"
 	localCSRF     = "csrf"
+	// throttleEntries bounds the in-memory login throttle (keys: addresses and accounts).
+	throttleEntries = 100_000
 )
 
 // New builds the app with its middleware and the login/logout routes.
@@ -92,11 +111,17 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 	if cfg.LoginWindow == 0 {
 		cfg.LoginWindow = 15 * time.Minute
 	}
+	if cfg.LoginDelayMax == 0 {
+		cfg.LoginDelayMax = 10 * time.Second
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepCtx
+	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	if cfg.BodyLimit == 0 {
-		cfg.BodyLimit = 1 << 20
+		cfg.BodyLimit = 256 << 10
 	}
 	if cfg.UploadMax == 0 {
 		cfg.UploadMax = 20 << 20
@@ -107,6 +132,14 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Throttle == nil {
+		cfg.Throttle = NewMemoryStorage(throttleEntries, nil)
+	}
+	csrfKey := cfg.CSRFKey
+	if len(csrfKey) < 32 {
+		csrfKey = make([]byte, 32)
+		_, _ = rand.Read(csrfKey) // crypto/rand.Read never fails (Go 1.24+)
+	}
 	views, err := fs.Sub(viewsFS, "views")
 	if err != nil {
 		return nil, err
@@ -116,18 +149,31 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, sessions: sessions, log: cfg.Logger, policies: map[string]account.Policy{}}
+	s := &Server{cfg: cfg, sessions: sessions, log: cfg.Logger, policies: map[string]account.Policy{}, csrfKey: csrfKey}
+	proxies := make([]string, len(cfg.TrustedProxies))
+	for i, p := range cfg.TrustedProxies {
+		proxies[i] = p.String()
+	}
 	s.App = fiber.New(fiber.Config{
 		Views:        engine,
 		ErrorHandler: s.handleError,
-		// Bodies past BodyLimit are streamed to the handler instead of buffered (uploads);
-		// limitBody refuses them on every other route.
-		BodyLimit:             cfg.BodyLimit,
-		StreamRequestBody:     true,
-		DisableStartupMessage: true,
-		ReadTimeout:           time.Minute,
-		WriteTimeout:          5 * time.Minute,
-		IdleTimeout:           2 * time.Minute,
+		// Bodies are never buffered by fasthttp beyond its first 8 KB: every route's first
+		// handler (body) reads them with the route's limit, or hands an upload's stream to
+		// its handler; multipart bodies are never parsed ahead (no temporary files).
+		BodyLimit:                    cfg.BodyLimit,
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		// /API/v1/… is not /api/v1/…: one spelling per route, and the API's rules (bearer
+		// only, JSON errors) follow the routed path.
+		CaseSensitive: true,
+		// X-Forwarded-Proto (c.Protocol, hence Secure cookies) only from trusted proxies;
+		// with none configured, from nobody.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxies,
+		DisableStartupMessage:   true,
+		ReadTimeout:             time.Minute,
+		WriteTimeout:            5 * time.Minute,
+		IdleTimeout:             2 * time.Minute,
 	})
 	s.App.Use(recover.New())
 	s.App.Use(helmet.New(helmet.Config{
@@ -138,37 +184,7 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 	}))
 	s.App.Use(compress.New())
 	s.App.Use(s.requestContext)
-	s.App.Use(s.limitBody)
-	s.App.Use(rejectOperatorKeys)
 	s.App.Use(s.authenticate)
-	s.App.Use(csrf.New(csrf.Config{
-		// API clients authenticate with a bearer token, which a browser never sends by itself.
-		Next:           func(c *fiber.Ctx) bool { return isAPI(c) },
-		CookieName:     csrfCookie,
-		CookieSecure:   cfg.CookieSecure,
-		CookieHTTPOnly: true,
-		CookieSameSite: "Lax",
-		// A session cookie (no Expires): the middleware would stamp an absolute expiry from
-		// this machine's clock; the token's lifetime is judged on the server.
-		CookieSessionOnly: true,
-		Expiration:        cfg.SessionTTL,
-		ContextKey:        localCSRF,
-		Extractor: func(c *fiber.Ctx) (string, error) {
-			// A multipart upload carries the token in its URL: reading a form field would
-			// parse (and buffer) the whole body before the size check.
-			if IsMultipart(c) {
-				return c.Query(csrfField), nil
-			}
-			if t := c.FormValue(csrfField); t != "" {
-				return t, nil
-			}
-			return csrf.CsrfFromHeader(csrf.HeaderName)(c)
-		},
-		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			return errForbidden("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")
-		},
-	}))
-
 	r := s.Router()
 	if cfg.Static != nil {
 		r.Static("/static", cfg.Static)
@@ -181,25 +197,11 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 	return s, nil
 }
 
-func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
-
-// IsMultipart reports whether the request is a multipart upload.
-func IsMultipart(c *fiber.Ctx) bool {
-	return strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm)
-}
-
-// limitBody refuses a body larger than BodyLimit unless it is a multipart upload, which the
-// upload handlers stream with their own limit (UploadMax, a few parts' overhead allowed).
-func (s *Server) limitBody(c *fiber.Ctx) error {
-	n := int64(c.Request().Header.ContentLength())
-	limit := int64(s.cfg.BodyLimit)
-	if IsMultipart(c) {
-		limit = 10*s.cfg.UploadMax + 1<<20
-	}
-	if n > limit || (n < 0 && !IsMultipart(c) && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) {
-		return apperr.New(apperr.TooLarge, "Permintaan terlalu besar (batas %d MB).", (limit+(1<<20)-1)>>20)
-	}
-	return c.Next()
+// isAPI reports whether the request was routed to an API route (a path under /api/, in the
+// case the route was registered with).
+func isAPI(c *fiber.Ctx) bool {
+	api, _ := c.Locals(localAPI).(bool)
+	return api
 }
 
 // requestContext bounds each request's database work; handlers use c.UserContext().
@@ -222,34 +224,57 @@ func (s *Server) Router() Router { return Router{s: s} }
 // Group returns a router whose routes start with prefix.
 func (r Router) Group(prefix string) Router { return Router{s: r.s, prefix: r.prefix + prefix} }
 
-func (r Router) add(method, path string, p account.Policy, hs ...fiber.Handler) {
+// add registers a route behind the chain every route shares, in this order: body (the
+// routed path decides API or page; 415 for a body type the route does not take; the body
+// limit while reading; the "$"-key guard), guard (the policy: 401/403), checkCSRF (page
+// routes' unsafe methods), then the route's own handlers.
+func (r Router) add(method, path string, p account.Policy, acc accepts, hs ...fiber.Handler) {
 	full := r.prefix + path
 	if p.Name == "" {
 		panic("web: route " + method + " " + full + " has no policy")
 	}
+	api := strings.HasPrefix(full, "/api/")
+	if acc == 0 {
+		acc = acceptForm
+		if api {
+			acc = acceptJSON
+		}
+	}
 	r.s.policies[method+" "+full] = p
-	r.s.App.Add(method, full, append([]fiber.Handler{r.s.guard(p)}, hs...)...)
+	chain := []fiber.Handler{r.s.body(api, acc), r.s.guard(p), r.s.checkCSRF(api)}
+	r.s.App.Add(method, full, append(chain, hs...)...)
 }
 
 // Get registers a GET route (Fiber adds HEAD) guarded by p.
 func (r Router) Get(path string, p account.Policy, hs ...fiber.Handler) {
-	r.add(fiber.MethodGet, path, p, hs...)
+	r.add(fiber.MethodGet, path, p, 0, hs...)
 	r.s.policies[fiber.MethodHead+" "+r.prefix+path] = p
 }
 
 // Post registers a POST route guarded by p.
 func (r Router) Post(path string, p account.Policy, hs ...fiber.Handler) {
-	r.add(fiber.MethodPost, path, p, hs...)
+	r.add(fiber.MethodPost, path, p, 0, hs...)
 }
 
 // Put registers a PUT route guarded by p.
 func (r Router) Put(path string, p account.Policy, hs ...fiber.Handler) {
-	r.add(fiber.MethodPut, path, p, hs...)
+	r.add(fiber.MethodPut, path, p, 0, hs...)
 }
 
 // Delete registers a DELETE route guarded by p.
 func (r Router) Delete(path string, p account.Policy, hs ...fiber.Handler) {
-	r.add(fiber.MethodDelete, path, p, hs...)
+	r.add(fiber.MethodDelete, path, p, 0, hs...)
+}
+
+// Upload registers a POST route that also takes a multipart/form-data body, streamed to the
+// handler (UploadBody) with the upload limit instead of read with the body limit. It is the
+// only way a route accepts multipart: evidence uploads, and any later file import.
+func (r Router) Upload(path string, p account.Policy, hs ...fiber.Handler) {
+	acc := acceptForm | acceptMultipart
+	if strings.HasPrefix(r.prefix+path, "/api/") {
+		acc = acceptJSON | acceptMultipart
+	}
+	r.add(fiber.MethodPost, path, p, acc, hs...)
 }
 
 // Static serves files of fsys under path, publicly.
@@ -298,7 +323,7 @@ func (s *Server) guard(p account.Policy) fiber.Handler {
 			return c.Next()
 		}
 		if u == nil {
-			if isAPI(c) || c.Method() != fiber.MethodGet {
+			if isAPI(c) || c.Method() != fiber.MethodGet || IsHtmx(c) {
 				return errUnauthorized("Silakan masuk terlebih dahulu.")
 			}
 			return c.Redirect("/masuk?lanjut=" + safeNext(c.OriginalURL()))

@@ -3,9 +3,12 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rapor-rb/raporrb/app/web"
 )
 
 // config is every setting of the server, read from the environment (documented in
@@ -23,6 +26,8 @@ type config struct {
 	UploadMaxMB    int
 	LoginMaxPerAcc int
 	LoginMaxPerIP  int
+	LoginDelayMax  time.Duration
+	TrustedProxies []netip.Prefix
 	LogLevel       slog.Level
 }
 
@@ -62,6 +67,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("%s must be a positive number, got %q", n.key, getenv(n.key))
 		}
 		*n.dest = v
+	}
+	if c.LoginDelayMax, err = time.ParseDuration(or(getenv("LOGIN_DELAY_MAX"), "10s")); err != nil || c.LoginDelayMax < time.Second || c.LoginDelayMax > time.Minute {
+		return c, fmt.Errorf("LOGIN_DELAY_MAX must be a duration from 1s to 1m (e.g. 10s), got %q", getenv("LOGIN_DELAY_MAX"))
+	}
+	if c.TrustedProxies, err = web.ParseTrustedProxies(getenv("TRUSTED_PROXIES")); err != nil {
+		return c, fmt.Errorf("TRUSTED_PROXIES must be addresses or CIDR ranges separated by commas (10.0.0.0/8,192.168.1.10), got %q", getenv("TRUSTED_PROXIES"))
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", getenv("LOG_LEVEL"))

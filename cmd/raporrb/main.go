@@ -126,7 +126,8 @@ func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Ca
 		return fmt.Errorf("evidence store: %w", err)
 	}
 	srv, err := server.New(web.Config{CookieSecure: cfg.CookieSecure, SessionTTL: cfg.SessionTTL, UploadMax: int64(cfg.UploadMaxMB) << 20,
-		LoginMaxPerAccount: cfg.LoginMaxPerAcc, LoginMaxPerAddress: cfg.LoginMaxPerIP}, st, blobs, cat, vendor, log)
+		LoginMaxPerAccount: cfg.LoginMaxPerAcc, LoginMaxPerAddress: cfg.LoginMaxPerIP, LoginDelayMax: cfg.LoginDelayMax,
+		TrustedProxies: cfg.TrustedProxies}, st, blobs, cat, vendor, log)
 	if err != nil {
 		return err
 	}

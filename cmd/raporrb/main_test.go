@@ -16,9 +16,13 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil || c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || !c.SeedDemo || c.UploadMaxMB != 20 {
 		t.Fatalf("defaults = %+v, %v", c, err)
 	}
+	if c, err := loadConfig(env(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.10"})); err != nil || len(c.TrustedProxies) != 2 {
+		t.Errorf("TRUSTED_PROXIES = %v, %v", c.TrustedProxies, err)
+	}
 	for _, bad := range []map[string]string{
 		{"UPLOAD_MAX_MB": "nol"}, {"UPLOAD_MAX_MB": "0"}, {"SESSION_TTL": "besok"},
 		{"SEED_DEMO": "mungkin"}, {"LOG_LEVEL": "ramai"}, {"EMBEDDED_MONGO_ADDR": "0.0.0.0:27017"},
+		{"TRUSTED_PROXIES": "10.0.0.0/8,proksi"}, {"LOGIN_DELAY_MAX": "2h"},
 	} {
 		if _, err := loadConfig(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)

@@ -116,11 +116,11 @@ func WriteAccounts(path string, accts []Account) error {
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op after a successful rename
 	if _, err := f.Write(buf.Bytes()); err != nil {
-		f.Close()
+		_ = f.Close()
 		return fmt.Errorf("demo accounts file: %w", err)
 	}
 	if err := f.Chmod(0o600); err != nil {
-		f.Close()
+		_ = f.Close()
 		return fmt.Errorf("demo accounts file: %w", err)
 	}
 	if err := f.Close(); err != nil {
