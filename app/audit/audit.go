@@ -121,10 +121,10 @@ type head struct {
 
 func bucketID(day string, n int64) string { return fmt.Sprintf("%s/%04d", day, n) }
 
-// Append records e. The caller holds the write discipline (it runs inside db.Write, usually
-// in the same Write as the change it records, right after that change is stored); Record
-// takes it itself. On MongoDB the counter's $inc is atomic, so concurrent appends get
-// distinct places.
+// Append records e: a counter update and a push into a small bucket, under the audit log's own
+// lock (db.WriteFamily), so that recording a login never waits for the process-wide writer.
+// Inside a db.Write, call it right after the change it records, in the same Write. On MongoDB
+// the counter's $inc is atomic, so concurrent appends get distinct places.
 func (l *Log) Append(ctx context.Context, e Event) (err error) {
 	defer apperr.Wrap(&err, "audit.Append(%s)", e.Action)
 	if e.At.IsZero() {
@@ -135,22 +135,21 @@ func (l *Log) Append(ctx context.Context, e Event) (err error) {
 		e.Detail = string(r[:maxDetail-1]) + "…"
 	}
 	day := l.Day(ctx, e.At)
-	var h head
-	err = l.coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: day}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&h)
-	if err != nil {
+	return l.db.WriteFamily(ctx, "audit", func(ctx context.Context) error {
+		var h head
+		err := l.coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: day}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&h)
+		if err != nil {
+			return err
+		}
+		_, err = l.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: bucketID(day, (h.N-1)/bucketSize)}},
+			bson.D{{Key: "$push", Value: bson.D{{Key: "events", Value: e}}}}, options.UpdateOne().SetUpsert(true))
 		return err
-	}
-	_, err = l.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: bucketID(day, (h.N-1)/bucketSize)}},
-		bson.D{{Key: "$push", Value: bson.D{{Key: "events", Value: e}}}}, options.UpdateOne().SetUpsert(true))
-	return err
+	})
 }
 
-// Record appends e under the write discipline of the engine. Never call it inside db.Write
-// (use Append there): the embedded engine's lock is not reentrant.
-func (l *Log) Record(ctx context.Context, e Event) error {
-	return l.db.Write(ctx, func(ctx context.Context) error { return l.Append(ctx, e) })
-}
+// Record appends e on its own (not as part of another write): the same as Append.
+func (l *Log) Record(ctx context.Context, e Event) error { return l.Append(ctx, e) }
 
 // Filter narrows a day's events; empty fields match everything.
 type Filter struct {

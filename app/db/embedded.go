@@ -73,6 +73,14 @@ func StartEngine(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	if err := checkDataDir(dir, name); err != nil {
 		return nil, err
 	}
+	sync := cfg.Sync
+	switch sync {
+	case "":
+		sync = "normal"
+	case "normal", "full":
+	default:
+		return nil, fmt.Errorf("EMBEDDED_SYNC must be normal or full, got %q", cfg.Sync)
+	}
 	e := &Engine{DataDir: dir, Name: name}
 	defer func() {
 		if err != nil {
@@ -110,7 +118,7 @@ func StartEngine(ctx context.Context, cfg Config) (_ *Engine, err error) {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{Unix: sock, TCP: cfg.ExposeAddr},
 		Handler:   "sqlite",
-		SQLiteURL: (&url.URL{Scheme: "file", Path: filepath.Join(dir, "db") + "/", RawQuery: "_pragma=busy_timeout(30000)"}).String(),
+		SQLiteURL: (&url.URL{Scheme: "file", Path: filepath.Join(dir, "db") + "/", RawQuery: "_pragma=busy_timeout(30000)&_pragma=synchronous(" + sync + ")"}).String(),
 		Logger:    logger,
 	})
 	if err != nil {
@@ -149,7 +157,7 @@ func openEmbedded(ctx context.Context, cfg Config) (_ *DB, err error) {
 // process or another: the result keeps the embedded write discipline (one writer lock, the
 // _id index of Prepare). Only one process may attach to an engine; its lock is in-process.
 func Attach(ctx context.Context, dataDir, sock, name string) (_ *DB, err error) {
-	d := &DB{Embedded: true, dataDir: dataDir, writeMu: &sync.Mutex{}}
+	d := &DB{Embedded: true, dataDir: dataDir, writeMu: &sync.Mutex{}, families: &families{locks: map[string]*sync.Mutex{}}}
 	defer func() {
 		if err != nil {
 			d.Close()

@@ -18,6 +18,7 @@ type config struct {
 	MongoURI       string
 	DataDir        string
 	ExposeAddr     string
+	Sync           string
 	VendorDir      string
 	DemoPassword   string
 	SeedDemo       bool
@@ -44,6 +45,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		MongoURI:     getenv("MONGODB_URI"),
 		DataDir:      or(getenv("DATA_DIR"), "./data"),
 		ExposeAddr:   getenv("EMBEDDED_MONGO_ADDR"),
+		Sync:         strings.ToLower(or(getenv("EMBEDDED_SYNC"), "normal")),
 		VendorDir:    or(getenv("VENDOR_DIR"), "./public/vendor"),
 		DemoPassword: getenv("DEMO_PASSWORD"),
 	}
@@ -73,6 +75,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.TrustedProxies, err = web.ParseTrustedProxies(getenv("TRUSTED_PROXIES")); err != nil {
 		return c, fmt.Errorf("TRUSTED_PROXIES must be addresses or CIDR ranges separated by commas (10.0.0.0/8,192.168.1.10), got %q", getenv("TRUSTED_PROXIES"))
+	}
+	if c.Sync != "normal" && c.Sync != "full" {
+		return c, fmt.Errorf("EMBEDDED_SYNC must be normal or full, got %q", getenv("EMBEDDED_SYNC"))
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", getenv("LOG_LEVEL"))

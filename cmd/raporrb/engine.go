@@ -38,7 +38,7 @@ func runEngine(ctx context.Context, args []string, getenv func(string) string, s
 	openCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})).With("component", "ferretdb")
-	e, err := db.StartEngine(openCtx, db.Config{DataDir: cfg.DataDir, ExposeAddr: cfg.ExposeAddr, Name: *name, Logger: log})
+	e, err := db.StartEngine(openCtx, db.Config{DataDir: cfg.DataDir, ExposeAddr: cfg.ExposeAddr, Name: *name, Sync: cfg.Sync, Logger: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "raporrb:", err)
 		return 1

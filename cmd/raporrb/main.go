@@ -86,7 +86,7 @@ func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Ca
 	defer cancel()
 	// The engine logs its own failures (a panic in a handler, a broken file) at error level.
 	engineLog := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})).With("component", "ferretdb")
-	d, err := db.Open(openCtx, db.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, ExposeAddr: cfg.ExposeAddr, Logger: engineLog})
+	d, err := db.Open(openCtx, db.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, ExposeAddr: cfg.ExposeAddr, Sync: cfg.Sync, Logger: engineLog})
 	if err != nil {
 		return err
 	}
