@@ -2,14 +2,11 @@ package assessment
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
@@ -205,29 +202,6 @@ func lastEditor(a *Answer) string {
 	return "pengguna lain"
 }
 
-// appendHistory adds one version to the assessment's history bucket. Apply calls it once the
-// sheet holding that version has landed, so a write that lost a race leaves no version behind.
-func (s *Store) appendHistory(ctx context.Context, id string, v Version) error {
-	_, err := s.history.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$push", Value: bson.D{{Key: "versions", Value: v}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("history of %s: %w", id, err)
-	}
-	return nil
-}
-
-// History returns the saved versions of one indicator, newest first.
-func (s *Store) History(ctx context.Context, id, indicator string) ([]Version, error) {
-	all, err := s.AllHistory(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if vs := all[indicator]; vs != nil {
-		return vs, nil
-	}
-	return []Version{}, nil
-}
-
 // Previous returns the unit's final predicates of the year before (WBBM requires WBK), or nil
 // when that year is not final.
 func (s *Store) Previous(ctx context.Context, a *Assessment) (scoring.Previous, error) {
@@ -241,21 +215,4 @@ func (s *Store) Previous(ctx context.Context, a *Assessment) (scoring.Previous, 
 		return nil, nil
 	}
 	return scoring.Previous(p.Final.Predicates), nil
-}
-
-// AllHistory returns every saved version of the assessment's answers by indicator, newest first.
-func (s *Store) AllHistory(ctx context.Context, id string) (map[string][]Version, error) {
-	var doc struct {
-		Versions []Version `bson:"versions"`
-	}
-	err := s.history.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
-	if err != nil && !isNoDocuments(err) {
-		return nil, fmt.Errorf("history of %s: %w", id, err)
-	}
-	out := map[string][]Version{}
-	for i := len(doc.Versions) - 1; i >= 0; i-- {
-		v := doc.Versions[i]
-		out[v.Indicator] = append(out[v.Indicator], v)
-	}
-	return out, nil
 }

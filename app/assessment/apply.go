@@ -93,7 +93,7 @@ func (sv *Service) Apply(ctx context.Context, id string, mutate func(ctx context
 			}
 			rev := sh.Rev
 			sh.Rev++
-			landed, err := sv.Store.db.ReplaceIfRev(ctx, "sheets", id, rev, sh)
+			landed, err := sv.Store.replaceSheet(ctx, id, rev, sh)
 			if err != nil {
 				return fmt.Errorf("saving sheet %s: %w", id, err)
 			}

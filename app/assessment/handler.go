@@ -3,6 +3,7 @@ package assessment
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -87,18 +88,59 @@ func (h *Handler) putAnswer(c *fiber.Ctx) error {
 }
 
 func (h *Handler) history(c *fiber.Ctx) error {
-	a, inst, err := h.Load(c, account.Read)
+	a, _, err := h.Load(c, account.Read)
 	if err != nil {
 		return err
 	}
-	if _, ok := inst.Indicator(c.Params("indicator")); !ok {
-		return apperr.New(apperr.NotFound, "Indikator %q tidak ada pada instrumen %s.", c.Params("indicator"), inst.ID)
-	}
-	vs, err := h.Store.History(c.UserContext(), a.ID, c.Params("indicator"))
+	vs, next, err := h.versions(c, a)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"versions": vs})
+	return c.JSON(fiber.Map{"versions": vs, "next_before": next})
+}
+
+// versions reads a page of an indicator's history: ?before= (a rev; default the newest) and
+// ?limit= (default 10, at most MaxHistoryPage). next is the before of the next page, 0 at the
+// oldest. Errors: NotFound for an indicator not in the instrument, Invalid for bad numbers.
+func (h *Handler) versions(c *fiber.Ctx, a *Assessment) (vs []Version, next int64, err error) {
+	inst, _ := h.Catalog.Get(a.Instrument)
+	code := c.Params("indicator")
+	if _, ok := inst.Indicator(code); !ok {
+		return nil, 0, apperr.New(apperr.NotFound, "Indikator %q tidak ada pada instrumen %s.", code, inst.ID)
+	}
+	before, limit := int64(0), 10
+	if q := cmpOr(c.Query("before"), c.Query("sebelum")); q != "" {
+		if before, err = strconv.ParseInt(q, 10, 64); err != nil || before < 1 {
+			return nil, 0, apperr.New(apperr.Invalid, "Kolom before harus nomor rev (1 atau lebih).")
+		}
+	}
+	if q := c.Query("limit"); q != "" {
+		if limit, err = strconv.Atoi(q); err != nil || limit < 1 || limit > MaxHistoryPage {
+			return nil, 0, apperr.New(apperr.Invalid, "Kolom limit harus antara 1 dan %d.", MaxHistoryPage)
+		}
+	}
+	sh, err := h.Store.Sheet(c.UserContext(), a.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	cur := Answer{Indicator: code}
+	if ans := sh.Answer(code); ans != nil {
+		cur = *ans
+	}
+	if vs, err = h.Store.History(c.UserContext(), a.ID, cur, before, limit); err != nil {
+		return nil, 0, err
+	}
+	if n := len(vs); n > 0 && vs[n-1].Rev > 1 {
+		next = vs[n-1].Rev
+	}
+	return vs, next, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func (h *Handler) submit(c *fiber.Ctx) error {

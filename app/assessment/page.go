@@ -24,6 +24,7 @@ func (h *Handler) PageRoutes(r web.Router) {
 	g.Get("", account.SignedIn, h.page)
 	g.Post("/jawaban/:indicator", account.UnitMembers, h.saveForm)
 	g.Post("/ajukan", account.UnitMembers, h.submitForm)
+	g.Get("/riwayat/:indicator", account.SignedIn, h.historyPage)
 }
 
 // Row is one indicator on the page.
@@ -31,7 +32,6 @@ type Row struct {
 	instrument.Indicator
 	Scale    instrument.Scale
 	Answer   Answer
-	Versions []Version
 	// Shared lists, per file evidence id, the other units that uploaded the same bytes
 	// (shown to evaluators and leaders, not to the unit).
 	Shared   map[string][]string
@@ -184,10 +184,6 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 	}
 	p.CanReopen = a.Status == Final && account.Decide(u, account.Reopen, account.Object{Unit: a.Unit}) == nil
 	p.IsReviewer = u.Role == account.Evaluator && h.Access.Decide(ctx, u, account.Review, a) == nil
-	hist, err := h.Store.AllHistory(ctx, a.ID)
-	if err != nil {
-		return nil, err
-	}
 	keep := filters[filter]
 	var walkErr error
 	inst.Walk(func(ar *instrument.Area, depth int) {
@@ -199,7 +195,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 		}
 		g := Group{Code: ar.Code, Path: areaPath(inst, ar), Score: p.Score.Nodes[ar.Code], Points: inst.Points(ar)}
 		for _, ind := range ar.Indicators {
-			row := Row{Indicator: ind, Scale: inst.ScaleOf(ind.Code), Versions: hist[ind.Code]}
+			row := Row{Indicator: ind, Scale: inst.ScaleOf(ind.Code)}
 			if ans := sh.Answer(ind.Code); ans != nil {
 				row.Answer = *ans
 			} else {
@@ -390,4 +386,24 @@ func (h *Handler) submitForm(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect(strings.TrimSuffix(c.Path(), "/ajukan"), fiber.StatusSeeOther)
+}
+
+// historyPage shows a page of one indicator's saved versions, newest first (?sebelum= pages
+// back): inside the indicator with htmx, as a page of its own without JavaScript.
+func (h *Handler) historyPage(c *fiber.Ctx) error {
+	a, inst, err := h.Load(c, account.Read)
+	if err != nil {
+		return err
+	}
+	vs, next, err := h.versions(c, a)
+	if err != nil {
+		return err
+	}
+	ind, _ := inst.Indicator(c.Params("indicator"))
+	data := fiber.Map{"A": a, "Inst": inst, "Ind": ind, "Versions": vs, "Next": next,
+		"Base": fmt.Sprintf("/penilaian/%d/%s/%s", a.Period, a.Instrument, a.Unit)}
+	if c.Get("HX-Request") != "" {
+		return c.Render("assessment/history", data)
+	}
+	return web.Render(c, "assessment/historypage", "Riwayat "+ind.Code, data)
 }

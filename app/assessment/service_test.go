@@ -111,7 +111,7 @@ func TestConcurrentConflictingSaves(t *testing.T) {
 	if got == nil || got.Rev != 1 || got.Self == nil {
 		t.Fatalf("stored answer = %+v", got)
 	}
-	hist, err := sv.Store.History(ctx, sheetID, code)
+	hist, err := sv.Store.History(ctx, sheetID, *got, 0, 0)
 	if err != nil || len(hist) != 1 || hist[0].Rev != 1 {
 		t.Fatalf("history = %+v, %v", hist, err)
 	}
@@ -171,7 +171,7 @@ func TestConcurrentSavesOfDifferentIndicators(t *testing.T) {
 			t.Errorf("%s lost: %+v", in.Indicator, a)
 			continue
 		}
-		if hist, _ := sv.Store.History(ctx, sheetID, in.Indicator); len(hist) != 1 {
+		if hist, _ := sv.Store.History(ctx, sheetID, *a, 0, 0); len(hist) != 1 {
 			t.Errorf("%s: %d history versions", in.Indicator, len(hist))
 		}
 	}

@@ -20,6 +20,9 @@ type Store struct {
 	history     *mongo.Collection
 	refs        *mongo.Collection
 	board       Board
+	// replaceSheet writes a sheet conditioned on the rev read (db.ReplaceIfRev); a test
+	// replaces it to make a write lose its race on the embedded engine too.
+	replaceSheet func(ctx context.Context, id string, rev int64, sh *Sheet) (bool, error)
 }
 
 // Board is told of every stored change to an assessment's status, snapshots or progress, so
@@ -45,7 +48,11 @@ func (s *Store) recorded(ctx context.Context, id string) error {
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	return &Store{db: d, assessments: d.Collection("assessments"), sheets: d.Collection("sheets"), history: d.Collection("history"), refs: d.Collection("evidence_refs")}
+	s := &Store{db: d, assessments: d.Collection("assessments"), sheets: d.Collection("sheets"), history: d.Collection("history"), refs: d.Collection("evidence_refs")}
+	s.replaceSheet = func(ctx context.Context, id string, rev int64, sh *Sheet) (bool, error) {
+		return d.ReplaceIfRev(ctx, "sheets", id, rev, sh)
+	}
+	return s
 }
 
 // EnsureIndexes creates the index of the listing filter.

@@ -84,8 +84,20 @@ func (s Stores) EnsureBoards(ctx context.Context) error {
 	return nil
 }
 
+// Migrate brings the data of an earlier version up to this one (see db.Migration), once per
+// database: history from one document per assessment to one per version, and the ranking
+// boards from one per period and instrument to one per parent unit.
+func (s Stores) Migrate(ctx context.Context) ([]string, error) {
+	return s.DB.Migrate(ctx, []db.Migration{
+		{ID: "2026-11-history-per-version", Run: func(ctx context.Context) error {
+			_, err := s.Assessments.MigrateHistory(ctx)
+			return err
+		}},
+	})
+}
+
 // collections are every collection the application uses.
-var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "secrets", "throttle"}
+var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "migrations", "secrets", "throttle"}
 
 // EnsureIndexes creates the collections and every store's indexes; safe to run at each start.
 func (s Stores) EnsureIndexes(ctx context.Context) error {

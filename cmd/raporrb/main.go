@@ -98,6 +98,15 @@ func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Ca
 	if err := st.EnsureIndexes(openCtx); err != nil {
 		return fmt.Errorf("creating indexes: %w", err)
 	}
+	migCtx, migCancel := context.WithTimeout(ctx, 30*time.Minute)
+	defer migCancel()
+	ran, err := st.Migrate(migCtx)
+	if err != nil {
+		return fmt.Errorf("migrating the data of an earlier version: %w", err)
+	}
+	for _, id := range ran {
+		log.Info("data migrated", "migration", id)
+	}
 	n, err := st.Users.Count(openCtx)
 	if err != nil {
 		return err
