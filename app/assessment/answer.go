@@ -7,7 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/audit"

@@ -30,8 +30,8 @@ func (h *Handler) PageRoutes(r web.Router) {
 // Row is one indicator on the page.
 type Row struct {
 	instrument.Indicator
-	Scale    instrument.Scale
-	Answer   Answer
+	Scale  instrument.Scale
+	Answer Answer
 	// Shared lists, per file evidence id, the other units that uploaded the same bytes
 	// (shown to evaluators and leaders, not to the unit).
 	Shared   map[string][]string

@@ -57,7 +57,7 @@ type DB struct {
 	writeMu *sync.Mutex
 	// families are the locks of WriteFamily, by name, shared like writeMu.
 	families *families
-	closers []func()
+	closers  []func()
 }
 
 // Open connects to MongoDB when cfg.URI is set, otherwise starts the embedded engine.
