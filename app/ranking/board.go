@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,13 +37,17 @@ type Entry struct {
 	FinalizedBy string               `bson:"finalized_by,omitempty"`
 }
 
-// boardDoc is the bucket of one period and instrument: {_id: "2026/zi-2021", rows: {unit: …}}.
+// boardDoc is the bucket of one parent unit's children for one period and instrument:
+// {_id: "2026/zi-2021/kab-contoh", rows: {unit: …}}: one kabupaten's kecamatan, or one
+// province's kabupaten. A save rewrites a line of its unit's siblings only, so its cost does
+// not grow with the country; wider views (Rows) read every parent's board of the period and
+// instrument, listed in an index document {_id: "idx/2026/zi-2021", parents: [...]}.
 //
-// Why a bucket: the embedded engine answers no filter but _id from an index and decodes every
+// Why buckets: the embedded engine answers no filter but _id from an index and decodes every
 // document it scans, so listing the assessments of one period costs a scan of every period and
-// instrument (≈2 s at 700 units, minutes at the national 7,277). One document per period and
-// instrument is read by _id. Rows are keyed by unit code (codes never hold dots or $), so one
-// unit's change is a single $set of "rows.<code>", atomic on MongoDB.
+// instrument (≈2 s at 700 units, minutes at the national 7,277). Board documents are read by
+// _id. Rows are keyed by unit code (codes never hold dots or $), so one unit's change is a
+// single $set of "rows.<code>", atomic on MongoDB.
 //
 // Why each line is stored as BSON bytes beside its two version numbers rather than as a
 // sub-document: the embedded engine decodes every value of a document it reads or updates, and
@@ -52,7 +58,14 @@ type boardDoc struct {
 	ID         string                `bson:"_id"`
 	Period     int                   `bson:"period"`
 	Instrument string                `bson:"instrument"`
+	Parent     string                `bson:"parent"`
 	Rows       map[string]storedLine `bson:"rows"`
+}
+
+// indexDoc lists the parents that have a board for one period and instrument.
+type indexDoc struct {
+	ID      string   `bson:"_id"`
+	Parents []string `bson:"parents"`
 }
 
 // storedLine is one Entry as kept in a board.
@@ -81,9 +94,10 @@ type AssessmentReader interface {
 	List(ctx context.Context, f assessment.Filter) ([]assessment.Assessment, error)
 }
 
-// Board keeps the per-period buckets and an in-process cache of the rankings built from them.
-// Writes to an assessment call Record, which updates the bucket and drops the cached ranking,
-// so a page view never re-reads, let alone re-scores, anything that has not changed.
+// Board keeps the per-parent buckets and an in-process cache of what they hold: each parent's
+// lines, and each period and instrument's ranking. Writes to an assessment call Record, which
+// updates its parent's bucket and drops that parent's lines and the ranking built on them, so
+// a page view never re-reads, let alone re-scores, anything that has not changed.
 type Board struct {
 	db          *db.DB
 	coll        *mongo.Collection
@@ -96,11 +110,14 @@ type Board struct {
 	maxAge time.Duration
 	now    func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]cached
-	// gen counts the invalidations of each key: a read that started before a Record must not
-	// put its older ranking back into the cache.
+	mu     sync.Mutex
+	ranked map[string]cached      // "2026/zi-2021" → ranking of every unit
+	lines  map[string]cachedLines // board id → its entries
+	// gen counts the invalidations of each key (of either map): a read that started before a
+	// Record must not put its older data back into the cache.
 	gen map[string]uint64
+	// version counts every change of any board, for caches built on rankings (the dashboard).
+	version uint64
 }
 
 type cached struct {
@@ -108,19 +125,45 @@ type cached struct {
 	at   time.Time
 }
 
+type cachedLines struct {
+	entries []Entry
+	at      time.Time
+}
+
 // NewBoard returns a Board on d.
 func NewBoard(d *db.DB, cat *instrument.Catalog, units UnitLookup, as AssessmentReader, maxAge time.Duration) *Board {
 	return &Board{db: d, coll: d.Collection("boards"), catalog: cat, units: units, assessments: as,
-		maxAge: maxAge, now: time.Now, cache: map[string]cached{}, gen: map[string]uint64{}}
+		maxAge: maxAge, now: time.Now, ranked: map[string]cached{}, lines: map[string]cachedLines{}, gen: map[string]uint64{}}
 }
 
-func boardID(year int, instrumentID string) string { return fmt.Sprintf("%d/%s", year, instrumentID) }
+// rankKey names the ranking of one period and instrument (the index document is "idx/"+it).
+func rankKey(year int, instrumentID string) string { return fmt.Sprintf("%d/%s", year, instrumentID) }
 
-// Record copies the stored assessment id onto its board. The caller holds the database's
-// write lock (assessment.Store calls it inside its writes), so on the embedded engine the
-// assessment read here is the latest. On MongoDB, concurrent recorders may finish out of
-// order, so the update only lands when the board does not already hold a later status (rev)
-// or a later sheet (sr): both only grow.
+// noParent stands for the parent of a root unit in a board id.
+const noParent = "_"
+
+func boardID(year int, instrumentID, parent string) string {
+	if parent == "" {
+		parent = noParent
+	}
+	return rankKey(year, instrumentID) + "/" + parent
+}
+
+func indexID(year int, instrumentID string) string { return "idx/" + rankKey(year, instrumentID) }
+
+// Version changes whenever any board changes: a cache of something built from rankings is
+// current while it is the same.
+func (b *Board) Version() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.version
+}
+
+// Record copies the stored assessment id onto its parent's board. The caller holds the
+// database's write lock (assessment.Store calls it inside its writes), so on the embedded
+// engine the assessment read here is the latest. On MongoDB, concurrent recorders may finish
+// out of order, so the update only lands when the board does not already hold a later status
+// (rev) or a later sheet (sr): both only grow.
 func (b *Board) Record(ctx context.Context, id string) (err error) {
 	defer apperr.Wrap(&err, "ranking.Record(%s)", id)
 	a, err := b.assessments.ByID(ctx, id)
@@ -131,7 +174,7 @@ func (b *Board) Record(ctx context.Context, id string) (err error) {
 	if err != nil {
 		return err
 	}
-	key := boardID(a.Period, a.Instrument)
+	key := boardID(a.Period, a.Instrument, e.Parent)
 	filter := bson.D{{Key: "_id", Value: key}}
 	if !b.db.Embedded {
 		filter = append(filter, bson.E{Key: "$nor", Value: bson.A{
@@ -144,14 +187,31 @@ func (b *Board) Record(ctx context.Context, id string) (err error) {
 		return err
 	}
 	update := bson.D{{Key: "$set", Value: bson.D{
-		{Key: "period", Value: a.Period}, {Key: "instrument", Value: a.Instrument}, {Key: "rows." + a.Unit, Value: line},
+		{Key: "period", Value: a.Period}, {Key: "instrument", Value: a.Instrument}, {Key: "parent", Value: e.Parent}, {Key: "rows." + a.Unit, Value: line},
 	}}}
-	_, err = b.coll.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+	res, err := b.coll.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
 	if mongo.IsDuplicateKeyError(err) {
 		err = nil // the board holds a later version of this unit: nothing to do
 	}
-	b.invalidate(key)
+	if err == nil && res != nil && res.UpsertedCount > 0 {
+		err = b.indexParent(ctx, a.Period, a.Instrument, e.Parent) // a parent's first board
+	}
+	b.invalidate(rankKey(a.Period, a.Instrument), key)
 	return err
+}
+
+// indexParent lists parent among the boards of a period and instrument.
+func (b *Board) indexParent(ctx context.Context, year int, instrumentID, parent string) error {
+	_, err := b.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: indexID(year, instrumentID)}},
+		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "parents", Value: cmpOr(parent, noParent)}}}}, options.UpdateOne().SetUpsert(true))
+	return err
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // entryOf builds a's board line. Only the areas down to depth 1 are kept (the heatmap and
@@ -191,38 +251,53 @@ func topAreas(inst *instrument.Instrument, nodes assessment.Nodes) assessment.No
 	return out
 }
 
-// Rebuild recomputes the board of one period and instrument from the stored assessments (a
+// Rebuild recomputes the boards of one period and instrument from the stored assessments (a
 // scan, so only at start-up for boards that do not exist yet, and after bulk loads).
 func (b *Board) Rebuild(ctx context.Context, year int, instrumentID string) (err error) {
 	defer apperr.Wrap(&err, "ranking.Rebuild(%d/%s)", year, instrumentID)
-	key := boardID(year, instrumentID)
-	defer b.invalidate(key)
+	defer b.invalidateAll(rankKey(year, instrumentID))
 	return b.db.Write(ctx, func(ctx context.Context) error {
 		as, err := b.assessments.List(ctx, assessment.Filter{Period: year, Instrument: instrumentID})
 		if err != nil {
 			return err
 		}
-		doc := boardDoc{ID: key, Period: year, Instrument: instrumentID, Rows: make(map[string]storedLine, len(as))}
+		docs := map[string]*boardDoc{}
+		var parents []string
 		for i := range as {
 			e, err := b.entryOf(ctx, &as[i])
 			if err != nil {
 				return err
 			}
+			parent := cmpOr(e.Parent, noParent)
+			doc, ok := docs[parent]
+			if !ok {
+				doc = &boardDoc{ID: boardID(year, instrumentID, e.Parent), Period: year, Instrument: instrumentID, Parent: e.Parent, Rows: map[string]storedLine{}}
+				docs[parent] = doc
+				parents = append(parents, parent)
+			}
 			if doc.Rows[e.Unit], err = lineOf(e); err != nil {
 				return err
 			}
 		}
-		_, err = b.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: key}}, doc, options.Replace().SetUpsert(true))
+		for _, p := range parents {
+			if _, err := b.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: docs[p].ID}}, docs[p], options.Replace().SetUpsert(true)); err != nil {
+				return err
+			}
+		}
+		slices.Sort(parents)
+		_, err = b.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: indexID(year, instrumentID)}},
+			indexDoc{ID: indexID(year, instrumentID), Parents: append([]string{}, parents...)}, options.Replace().SetUpsert(true))
 		return err
 	})
 }
 
-// EnsureBuilt rebuilds every board of the given periods and instruments that does not exist
-// yet: a data directory written before boards existed, or after a restore of assessments.
+// EnsureBuilt rebuilds the boards of the given periods and instruments that have none yet: a
+// data directory written before boards existed (or before boards per parent), or after a
+// restore of assessments.
 func (b *Board) EnsureBuilt(ctx context.Context, years []int, instrumentIDs []string) error {
 	for _, y := range years {
 		for _, id := range instrumentIDs {
-			n, err := b.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: boardID(y, id)}})
+			n, err := b.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: indexID(y, id)}})
 			if err != nil {
 				return fmt.Errorf("ranking: checking board %d/%s: %w", y, id, err)
 			}
@@ -236,13 +311,43 @@ func (b *Board) EnsureBuilt(ctx context.Context, years []int, instrumentIDs []st
 	return nil
 }
 
-// Entries returns the board lines of one period and instrument, unranked.
-func (b *Board) Entries(ctx context.Context, year int, instrumentID string) (_ []Entry, err error) {
-	defer apperr.Wrap(&err, "ranking.Entries(%d/%s)", year, instrumentID)
-	var doc boardDoc
-	err = b.coll.FindOne(ctx, bson.D{{Key: "_id", Value: boardID(year, instrumentID)}}).Decode(&doc)
+// DropPeriodBoards removes boards of the earlier layout, one document per period and
+// instrument ({_id: "2026/zi-2021", rows}); EnsureBuilt then builds the boards per parent.
+func (b *Board) DropPeriodBoards(ctx context.Context) error {
+	return b.db.Write(ctx, func(ctx context.Context) error {
+		_, err := b.coll.DeleteMany(ctx, bson.D{{Key: "parent", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "rows", Value: bson.D{{Key: "$exists", Value: true}}}})
+		return err
+	})
+}
+
+// parentsOf lists the parents with a board for one period and instrument.
+func (b *Board) parentsOf(ctx context.Context, year int, instrumentID string) ([]string, error) {
+	var idx indexDoc
+	err := b.coll.FindOne(ctx, bson.D{{Key: "_id", Value: indexID(year, instrumentID)}}).Decode(&idx)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return []Entry{}, nil
+		return nil, nil
+	}
+	return idx.Parents, err
+}
+
+// parentEntries returns the lines of one parent's board, from the cache when it holds them.
+func (b *Board) parentEntries(ctx context.Context, year int, instrumentID, parent string) ([]Entry, error) {
+	if parent == noParent {
+		parent = ""
+	}
+	key := boardID(year, instrumentID, parent)
+	b.mu.Lock()
+	c, ok := b.lines[key]
+	gen := b.gen[key]
+	b.mu.Unlock()
+	if ok && (b.maxAge == 0 || b.now().Sub(c.at) < b.maxAge) {
+		return c.entries, nil
+	}
+	at := b.now()
+	var doc boardDoc
+	err := b.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
@@ -256,15 +361,38 @@ func (b *Board) Entries(ctx context.Context, year int, instrumentID string) (_ [
 		e.Unit = code
 		out = append(out, e)
 	}
+	b.mu.Lock()
+	if b.gen[key] == gen {
+		b.lines[key] = cachedLines{entries: out, at: at}
+	}
+	b.mu.Unlock()
+	return out, nil
+}
+
+// Entries returns the board lines of one period and instrument, every parent's, unranked.
+func (b *Board) Entries(ctx context.Context, year int, instrumentID string) (_ []Entry, err error) {
+	defer apperr.Wrap(&err, "ranking.Entries(%d/%s)", year, instrumentID)
+	parents, err := b.parentsOf(ctx, year, instrumentID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Entry{}
+	for _, p := range parents {
+		es, err := b.parentEntries(ctx, year, instrumentID, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, es...)
+	}
 	return out, nil
 }
 
 // Rows ranks every unit of one period and instrument, from the cache when it holds them. The
 // slice is shared with other readers: callers must not modify it.
 func (b *Board) Rows(ctx context.Context, year int, instrumentID string) ([]Row, error) {
-	key := boardID(year, instrumentID)
+	key := rankKey(year, instrumentID)
 	b.mu.Lock()
-	c, ok := b.cache[key]
+	c, ok := b.ranked[key]
 	gen := b.gen[key]
 	b.mu.Unlock()
 	if ok && (b.maxAge == 0 || b.now().Sub(c.at) < b.maxAge) {
@@ -278,31 +406,46 @@ func (b *Board) Rows(ctx context.Context, year int, instrumentID string) ([]Row,
 	rows := Rank(es)
 	b.mu.Lock()
 	if b.gen[key] == gen {
-		b.cache[key] = cached{rows: rows, at: at}
+		b.ranked[key] = cached{rows: rows, at: at}
 	}
 	b.mu.Unlock()
 	return rows, nil
 }
 
 // Ranking ranks the children of parent (every unit when parent is empty) on one period and
-// instrument. Ranks are recomputed among the siblings.
+// instrument: one parent's board only. Ranks are recomputed among the siblings.
 func (b *Board) Ranking(ctx context.Context, year int, instrumentID, parent string) ([]Row, error) {
-	rows, err := b.Rows(ctx, year, instrumentID)
-	if err != nil || parent == "" {
-		return rows, err
+	if parent == "" {
+		return b.Rows(ctx, year, instrumentID)
 	}
-	var kept []Row
-	for _, r := range rows {
-		if r.Parent == parent {
-			kept = append(kept, r)
-		}
+	es, err := b.parentEntries(ctx, year, instrumentID, parent)
+	if err != nil {
+		return nil, err
 	}
-	return rerank(kept), nil
+	return Rank(es), nil
 }
 
-func (b *Board) invalidate(key string) {
+// invalidate drops the cached data under keys.
+func (b *Board) invalidate(keys ...string) {
 	b.mu.Lock()
-	delete(b.cache, key)
-	b.gen[key]++
+	for _, k := range keys {
+		delete(b.ranked, k)
+		delete(b.lines, k)
+		b.gen[k]++
+	}
+	b.version++
 	b.mu.Unlock()
+}
+
+// invalidateAll drops the ranking under key and every parent's lines of it.
+func (b *Board) invalidateAll(key string) {
+	b.mu.Lock()
+	for k := range b.lines {
+		if strings.HasPrefix(k, key+"/") {
+			delete(b.lines, k)
+			b.gen[k]++
+		}
+	}
+	b.mu.Unlock()
+	b.invalidate(key)
 }

@@ -93,6 +93,8 @@ func (s Stores) Migrate(ctx context.Context) ([]string, error) {
 			_, err := s.Assessments.MigrateHistory(ctx)
 			return err
 		}},
+		// EnsureBoards, which runs after the migrations, builds the boards per parent.
+		{ID: "2026-11-boards-per-parent", Run: s.Board.DropPeriodBoards},
 	})
 }
 
