@@ -45,10 +45,10 @@ type Instrument struct {
 
 	points     map[string]*big.Rat // exact points of every area by code (PointsExact), read-only
 	nodes      map[string]*Area    // every area by code
-	parents    map[string]*Area // parent of every area and indicator; nil for a root area
-	indicators []Indicator      // sheet order
-	indIndex   map[string]int   // indicator code → position in indicators
-	leafOf     map[string]*Area // indicator code → the leaf area holding it
+	parents    map[string]*Area    // parent of every area and indicator; nil for a root area
+	indicators []Indicator         // sheet order
+	indIndex   map[string]int      // indicator code → position in indicators
+	leafOf     map[string]*Area    // indicator code → the leaf area holding it
 }
 
 // Scale is an answer scale referenced by indicators.

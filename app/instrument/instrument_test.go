@@ -394,7 +394,7 @@ func TestScaleSource(t *testing.T) {
 		t.Fatalf("LoadFS(embedded) = %v", err)
 	}
 	want := map[string][]string{
-		"ikm-2017": {"IKM.U1", "IKM.U2", "IKM.U3", "IKM.U4", "IKM.U5", "IKM.U6", "IKM.U7", "IKM.U8", "IKM.U9"},
+		"ikm-2017":    {"IKM.U1", "IKM.U2", "IKM.U3", "IKM.U4", "IKM.U5", "IKM.U6", "IKM.U7", "IKM.U8", "IKM.U9"},
 		"zi-2021":     {"H.BA.IPAK.a", "H.PP.IPKP.a"},
 		"pekppp-2022": {"F03.a"},
 	}

@@ -41,10 +41,10 @@ func TestCentsOfRationals(t *testing.T) {
 		r    *big.Rat
 		want int64
 	}{
-		{big.NewRat(97, 40), 243},     // 2.425
-		{big.NewRat(-97, 40), -243},   // −2.425
-		{big.NewRat(1, 3), 33},        // 0.333…
-		{big.NewRat(2, 3), 67},        // 0.666…
+		{big.NewRat(97, 40), 243},      // 2.425
+		{big.NewRat(-97, 40), -243},    // −2.425
+		{big.NewRat(1, 3), 33},         // 0.333…
+		{big.NewRat(2, 3), 67},         // 0.666…
 		{big.NewRat(14999, 200), 7500}, // 74.995
 		{big.NewRat(14998, 200), 7499}, // 74.99
 		{big.NewRat(1, 200), 1},        // 0.005

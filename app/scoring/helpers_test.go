@@ -28,8 +28,8 @@ func sheet(t testing.TB, id string) *instrument.Instrument {
 	return in
 }
 
-func number(x float64) Answer  { return Answer{Number: &x} }
-func opt(key string) Answer { return Answer{Option: key} }
+func number(x float64) Answer { return Answer{Number: &x} }
+func opt(key string) Answer   { return Answer{Option: key} }
 
 // m lists answers by code: a string is an option key, a number is a number.
 type m map[string]any
