@@ -14,9 +14,9 @@ import (
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/num"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
-	"github.com/rapor-rb/raporrb/app/scoring"
 )
 
 // Headline holds the figures at the top of the dashboard.
@@ -56,6 +56,7 @@ func headline(p *period.Period, insts []*instrument.Instrument, rows map[string]
 	for _, in := range insts {
 		rs := rows[in.ID]
 		avg := Average{Instrument: in, N: len(rs)}
+		scores := make([]float64, 0, len(rs))
 		_, wbk := in.Predicate("WBK")
 		_, wbbm := in.Predicate("WBBM")
 		h.HasZI = h.HasZI || wbk
@@ -69,13 +70,11 @@ func headline(p *period.Period, insts []*instrument.Instrument, rows map[string]
 				h.Finalized++
 				avg.Final++
 			}
-			avg.Mean += r.Score
+			scores = append(scores, r.Score)
 			count(&h.WBK, &h.WBKClaimed, wbk, r, "WBK")
 			count(&h.WBBM, &h.WBBMClaimed, wbbm, r, "WBBM")
 		}
-		if avg.N > 0 {
-			avg.Mean = scoring.Round2(avg.Mean / float64(avg.N))
-		}
+		avg.Mean = num.Mean(scores)
 		h.Averages = append(h.Averages, avg)
 	}
 	h.Units = len(units)
@@ -120,6 +119,65 @@ type RankRow struct {
 	ranking.Row
 	// Delta is Score minus last period's score; nil when the unit was not ranked then.
 	Delta *float64
+	// PathTarget is what the row's path link plans for: the lowest predicate of the ladder the
+	// unit does not hold yet (WBK, then WBBM), or the next grade; "" when there is nothing
+	// higher to reach (a unit holding WBBM, or in the top grade). PathLabel is the link's text,
+	// or what is shown instead of a link.
+	PathTarget, PathLabel string
+}
+
+// ladder orders an instrument's predicates by what they require: a predicate comes after the one
+// its requires_previous names (WBK before WBBM).
+func ladder(in *instrument.Instrument) []instrument.Predicate {
+	var out []instrument.Predicate
+	placed := map[string]bool{}
+	for len(out) < len(in.Predicates) {
+		n := len(out)
+		for _, p := range in.Predicates {
+			if !placed[p.Key] && (p.RequiresPrevious == "" || placed[p.RequiresPrevious]) {
+				out = append(out, p)
+				placed[p.Key] = true
+			}
+		}
+		if len(out) == n { // a requires_previous cycle: keep sheet order for the rest
+			for _, p := range in.Predicates {
+				if !placed[p.Key] {
+					out = append(out, p)
+					placed[p.Key] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// pathFor sets the row's path link: the first rung of the ladder above everything the unit
+// holds, or the next grade for an instrument without predicates.
+func pathFor(in *instrument.Instrument, r *RankRow) {
+	if len(in.Predicates) == 0 {
+		if len(in.Grades) == 0 {
+			return
+		}
+		if r.Grade == in.Grades[0].Key {
+			r.PathLabel = "predikat tertinggi"
+			return
+		}
+		r.PathTarget, r.PathLabel = "next", "naik predikat"
+		return
+	}
+	rungs := ladder(in)
+	top := -1
+	for i, p := range rungs {
+		if r.Predicates[p.Key] {
+			top = i
+		}
+	}
+	if top == len(rungs)-1 {
+		r.PathLabel = rungs[top].Display() + " tercapai"
+		return
+	}
+	next := rungs[top+1]
+	r.PathTarget, r.PathLabel = next.Key, "ke "+next.Display()
 }
 
 // Trend is the arrow shown beside the score.
@@ -145,7 +203,7 @@ func withTrend(rows, prev []ranking.Row) []RankRow {
 	for i, r := range rows {
 		out[i] = RankRow{Row: r}
 		if s, ok := before[r.Unit]; ok {
-			d := scoring.Round2(r.Score - s)
+			d := num.Diff(r.Score, s)
 			out[i].Delta = &d
 		}
 	}
@@ -198,7 +256,7 @@ func gaps(rows []ranking.Row) []Gap {
 	var out []Gap
 	for _, r := range rows {
 		if r.IsFinal() {
-			out = append(out, Gap{Unit: r.Unit, Name: r.Name, Self: r.Self, Final: *r.Final, Gap: scoring.Round2(r.Self - *r.Final)})
+			out = append(out, Gap{Unit: r.Unit, Name: r.Name, Self: r.Self, Final: *r.Final, Gap: num.Diff(r.Self, *r.Final)})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Gap) int { return cmp.Compare(b.Gap, a.Gap) })
@@ -210,7 +268,7 @@ func gaps(rows []ranking.Row) []Gap {
 type Consistency struct {
 	Evaluator   string
 	Name        string
-	Instruments []string
+	Instruments []string // ids; the page shows their short names
 	N           int
 	Mean        float64 // mean of Final - Self
 	Min, Max    float64
@@ -219,6 +277,7 @@ type Consistency struct {
 // consistency computes each evaluator's adjustments over the finalized units assigned to them.
 func consistency(as []account.Assignment, rows map[string][]ranking.Row, names map[string]string) []Consistency {
 	byEval := map[string]*Consistency{}
+	diffs := map[string][]float64{}
 	var order []string
 	for _, a := range as {
 		c, ok := byEval[a.Evaluator]
@@ -236,14 +295,14 @@ func consistency(as []account.Assignment, rows map[string][]ranking.Row, names m
 			if !assigned[r.Unit] || !r.IsFinal() {
 				continue
 			}
-			d := *r.Final - r.Self
+			d := num.Diff(*r.Final, r.Self) // exact: both are 2-decimal figures
 			if c.N == 0 || d < c.Min {
 				c.Min = d
 			}
 			if c.N == 0 || d > c.Max {
 				c.Max = d
 			}
-			c.Mean += d
+			diffs[a.Evaluator] = append(diffs[a.Evaluator], d)
 			c.N++
 			counted = true
 		}
@@ -254,22 +313,23 @@ func consistency(as []account.Assignment, rows map[string][]ranking.Row, names m
 	out := make([]Consistency, 0, len(order))
 	for _, e := range order {
 		c := byEval[e]
-		if c.N > 0 {
-			c.Mean = scoring.Round2(c.Mean / float64(c.N))
-			c.Min, c.Max = scoring.Round2(c.Min), scoring.Round2(c.Max)
-		}
+		c.Mean = num.Mean(diffs[e])
 		out = append(out, *c)
 	}
 	slices.SortStableFunc(out, func(a, b Consistency) int { return cmp.Compare(a.Mean, b.Mean) })
 	return out
 }
 
-// compareAreas picks the areas charts compare units on: the children of the roots when there
-// are a handful (ZI's six pengungkit areas and the hasil), else the roots (an instrument whose
-// second level is every indicator, like PEKPPP's).
+// compareAreas picks the areas charts compare units on: the children of the roots (a root that is
+// a leaf itself, like PEKPPP's F-03 survey) when there are a handful (ZI's six pengungkit areas
+// and the hasil; PEKPPP's six aspects and F-03), else the roots.
 func compareAreas(inst *instrument.Instrument) []*instrument.Area {
 	var second []*instrument.Area
 	for _, r := range inst.Areas {
+		if r.IsLeaf() {
+			second = append(second, r)
+			continue
+		}
 		second = append(second, r.Areas...)
 	}
 	if len(second) >= 3 && len(second) <= 16 {
@@ -278,15 +338,11 @@ func compareAreas(inst *instrument.Instrument) []*instrument.Area {
 	return inst.Areas
 }
 
-// percentOf is an area's score as % of its points.
+// percentOf is an area's score as % of its points, computed exactly and rounded once.
 func percentOf(inst *instrument.Instrument, a *instrument.Area, nodes assessment.Nodes) float64 {
-	p := inst.Points(a)
-	if p == 0 {
-		return 0
-	}
 	for _, n := range nodes {
 		if n.Code == a.Code {
-			return scoring.Round2(n.Score / p * 100)
+			return num.PercentOf(n.Score, inst.PointsExact(a))
 		}
 	}
 	return 0

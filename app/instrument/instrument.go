@@ -42,6 +42,9 @@ type Instrument struct {
 	Areas      []*Area          `yaml:"areas" json:"areas"`
 	Grades     []Grade          `yaml:"grades" json:"grades"`
 	Predicates []Predicate      `yaml:"predicates" json:"predicates"`
+	// Eligibility is the checklist before a unit may be proposed for a predicate (Rapor RB
+	// extension, see eligibility.go); nil for most instruments.
+	Eligibility *Eligibility `yaml:"eligibility,omitempty" json:"eligibility,omitempty"`
 
 	points     map[string]*big.Rat // exact points of every area by code (PointsExact), read-only
 	nodes      map[string]*Area    // every area by code
@@ -212,6 +215,18 @@ func (in *Instrument) GradeDisplay(key string) string {
 		}
 	}
 	return key
+}
+
+// NodeTitle is a node as a person reads it: the area's title, "Nilai total" for TotalNode, or the
+// code itself when unknown.
+func (in *Instrument) NodeTitle(code string) string {
+	if code == TotalNode {
+		return "Nilai total"
+	}
+	if a, ok := in.nodes[code]; ok {
+		return a.Title
+	}
+	return code
 }
 
 // PredicateDisplay is the display name of a predicate key, or the key itself when unknown.

@@ -386,6 +386,48 @@ func TestDisplayNames(t *testing.T) {
 	}
 }
 
+// The eligibility checklist (Rapor RB extension): ZI carries it with its source, unconfirmed;
+// a malformed one is refused with one line naming the condition or fact.
+func TestEligibility(t *testing.T) {
+	cat, err := LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zi, _ := cat.Get("zi-2021")
+	e := zi.Eligibility
+	if e == nil || e.Confirmed || !strings.Contains(e.Source, "2024") || len(e.FactsAt(LevelKabupaten)) != 4 || len(e.FactsAt(LevelUnit)) != 2 || len(e.Conditions) != 9 {
+		t.Fatalf("zi-2021 eligibility = %+v", e)
+	}
+	base := demoSheet + `eligibility:
+  source: Contoh
+  facts:
+  - {key: opini, level: kabupaten, label: Opini, kind: choice, options: [WTP, WDP]}
+  - {key: tl, level: unit, label: Tindak lanjut, kind: percent}
+  conditions:
+  - {for: [LULUS], text: Opini WTP, fact: opini, one_of: [WTP]}
+  - {for: [UNGGUL], text: Lulus dua tahun, held: LULUS, years: 2}
+`
+	if _, err := Parse("t.yaml", []byte(base)); err != nil {
+		t.Fatalf("valid eligibility: %v", err)
+	}
+	for _, tt := range []struct{ old, new, want string }{
+		{"source: Contoh", "source: ''", "t.yaml: eligibility: missing source (say where the checklist comes from)"},
+		{"{key: tl,", "{key: Tl,", `t.yaml: eligibility fact 2: key "Tl" must be lower-case letters, digits and '_'`},
+		{"level: unit", "level: desa", `t.yaml: eligibility fact tl: unknown level "desa" (want kabupaten or unit)`},
+		{"for: [LULUS]", "for: [WBK]", `t.yaml: eligibility condition 1: for: "WBK" is not a predicate of this instrument`},
+		{"one_of: [WTP]", "one_of: [WTP], min: 1", "t.yaml: eligibility condition 1: want exactly one of one_of, min and above"},
+		{"one_of: [WTP]", "one_of: [TMP]", `t.yaml: eligibility condition 1: "TMP" is not an option of opini`},
+		{"fact: opini, one_of: [WTP]", "fact: opini, min: 1", "t.yaml: eligibility condition 1: min and above need a number or percent fact, opini is a choice"},
+		{"held: LULUS, years: 2", "held: LULUS, years: 0", "t.yaml: eligibility condition 2: held must name a predicate and years be at least 1"},
+		{"text: Opini WTP, ", "", "t.yaml: eligibility condition 1: missing text"},
+	} {
+		_, err := Parse("t.yaml", []byte(strings.Replace(base, tt.old, tt.new, 1)))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s → %s: error %v, want %q", tt.old, tt.new, err, tt.want)
+		}
+	}
+}
+
 // Survey-based scales: the shipped sheets mark exactly the external survey results (ZI's IPAK and
 // IPKP, every IKM unsur, PEKPPP's F-03), and a sheet may mark its own.
 func TestScaleSource(t *testing.T) {

@@ -105,7 +105,7 @@ func (in *Instrument) validate(file string) error {
 	in.indIndex = map[string]int{}
 	in.leafOf = map[string]*Area{}
 	in.indicators = nil
-	for _, check := range []func() error{v.header, v.scales, v.areas, v.grades, v.predicates} {
+	for _, check := range []func() error{v.header, v.scales, v.areas, v.grades, v.predicates, v.eligibility} {
 		if err := check(); err != nil {
 			return err
 		}

@@ -95,6 +95,16 @@ func Percent(part, whole float64) float64 {
 	return Round(r.Mul(r, big.NewRat(100, 1)))
 }
 
+// PercentOf is part / whole × 100 for an exact whole (an area's points), rounded to 2 decimals; 0
+// when whole is 0.
+func PercentOf(part float64, whole *big.Rat) float64 {
+	if whole.Sign() == 0 {
+		return 0
+	}
+	r := new(big.Rat).Quo(Exact(part), whole)
+	return Round(r.Mul(r, big.NewRat(100, 1)))
+}
+
 // Ratio is part / whole as an exact rational; nil when whole is 0.
 func Ratio(part, whole float64) *big.Rat {
 	if whole == 0 {

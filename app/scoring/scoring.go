@@ -146,3 +146,16 @@ func GradeOf(inst *instrument.Instrument, total float64) (g instrument.Grade, ok
 	}
 	return instrument.Grade{}, false
 }
+
+// Lost is what an indicator's answer leaves on the table: its share of the leaf's points × (1 −
+// its value), computed exactly and rounded to 2 decimals; an unanswered indicator loses its whole
+// share. The answers must be valid (an unknown code loses 0).
+func Lost(inst *instrument.Instrument, code string, answers Answers) float64 {
+	leaf := inst.LeafOf(code)
+	if leaf == nil {
+		return 0
+	}
+	l := new(big.Rat).Sub(big.NewRat(1, 1), indicatorExact(inst, code, answers))
+	l.Mul(l, inst.PointsExact(leaf))
+	return num.Round(l.Quo(l, big.NewRat(int64(len(leaf.Indicators)), 1)))
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/dashboard"
 	"github.com/rapor-rb/raporrb/app/db"
+	"github.com/rapor-rb/raporrb/app/eligibility"
 	"github.com/rapor-rb/raporrb/app/evidence"
 	"github.com/rapor-rb/raporrb/app/home"
 	"github.com/rapor-rb/raporrb/app/instrument"
@@ -34,6 +35,7 @@ type Stores struct {
 	Assessments *assessment.Store
 	Board       *ranking.Board
 	Settings    *ranking.Settings
+	Eligibility *eligibility.Store
 }
 
 // boardMaxAge is how long a cached ranking is trusted on MongoDB, where other instances may
@@ -51,6 +53,7 @@ func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
 		Periods:     period.NewStore(d),
 		Assessments: assessment.NewStore(d),
 		Settings:    ranking.NewSettings(d),
+		Eligibility: eligibility.NewStore(d),
 	}
 	maxAge := boardMaxAge
 	if d.Embedded {
@@ -81,7 +84,7 @@ func (s Stores) EnsureBoards(ctx context.Context) error {
 }
 
 // collections are every collection the application uses.
-var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings"}
+var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "eligibility"}
 
 // EnsureIndexes creates the collections and every store's indexes; safe to run at each start.
 func (s Stores) EnsureIndexes(ctx context.Context) error {
@@ -122,7 +125,8 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	ah.PageRoutes(r)
 	ah.EvidenceRoutes(r)
 	(&dashboard.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Assignments: st.Assignments,
-		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Now: cfg.Now}).Routes(r)
+		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Eligibility: st.Eligibility, Now: cfg.Now}).Routes(r)
+	(&eligibility.Handler{Store: st.Eligibility, Catalog: cat, Units: st.Units, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	(&ranking.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	return srv, nil
 }
