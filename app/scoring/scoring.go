@@ -90,12 +90,24 @@ func indicatorExact(inst *instrument.Instrument, code string, answers Answers) *
 // leafExact is the leaf's points × the mean of its indicators' values, exactly; value gives each
 // indicator's value.
 func leafExact(inst *instrument.Instrument, leaf *instrument.Area, value func(code string) *big.Rat) *big.Rat {
-	sum := new(big.Rat)
+	// Σ values as one fraction num/den, reduced once at the end: the values mostly share a
+	// denominator (option values in hundredths), and big.Rat.Add would reduce after every term.
+	num, den := new(big.Int), big.NewInt(1)
+	var t big.Int
 	for _, ind := range leaf.Indicators {
-		sum.Add(sum, value(ind.Code))
+		v := value(ind.Code)
+		if v.Denom().Cmp(den) == 0 {
+			num.Add(num, v.Num())
+			continue
+		}
+		num.Mul(num, v.Denom())
+		num.Add(num, t.Mul(v.Num(), den))
+		den.Mul(den, v.Denom())
 	}
-	sum.Mul(sum, inst.PointsExact(leaf))
-	return sum.Quo(sum, big.NewRat(int64(len(leaf.Indicators)), 1))
+	num.Mul(num, inst.PointsExact(leaf).Num())
+	den.Mul(den, inst.PointsExact(leaf).Denom())
+	den.Mul(den, big.NewInt(int64(len(leaf.Indicators))))
+	return new(big.Rat).SetFrac(num, den)
 }
 
 // exactScores scores every area exactly (a leaf by leafExact, a parent as the sum of its
