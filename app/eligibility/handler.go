@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -82,18 +83,8 @@ func (h *Handler) resolve(ctx context.Context, year int, instID, kabCode string)
 			s.children = append(s.children, u)
 		}
 	}
-	slices.SortFunc(s.children, func(a, b unit.Unit) int { return compare(a.Name, b.Name) })
+	slices.SortFunc(s.children, func(a, b unit.Unit) int { return strings.Compare(a.Name, b.Name) })
 	return s, nil
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // request is the body of PUT /api/v1/eligibility/…: kabupaten-level values, each unit's values,
