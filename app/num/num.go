@@ -29,6 +29,9 @@ func Exact(x float64) *big.Rat {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return new(big.Rat)
 	}
+	if c, ok := hundredths(x); ok {
+		return big.NewRat(c, 100)
+	}
 	r, ok := new(big.Rat).SetString(strconv.FormatFloat(x, 'g', -1, 64))
 	if !ok { // cannot happen: FormatFloat always writes a number SetString reads
 		panic(fmt.Sprintf("num: cannot read %v as a decimal", x))
@@ -66,7 +69,27 @@ func Round(r *big.Rat) float64 { return FromCents(Cents(r)) }
 func Round2(x float64) float64 { return Round(Exact(x)) }
 
 // CentsOf is the hundredths of Round2(x).
-func CentsOf(x float64) int64 { return Cents(Exact(x)) }
+func CentsOf(x float64) int64 {
+	if c, ok := hundredths(x); ok {
+		return c
+	}
+	return Cents(Exact(x))
+}
+
+// hundredths is the fast path for the values most often met (rounded scores, option values, whole
+// numbers): when x is the float64 nearest to c/100 for a whole c, its shortest decimal
+// representation is c/100 (below 1e12 a float's spacing is under 0.001, so no other number of
+// at most two decimals maps to the same float), and ok is true.
+func hundredths(x float64) (int64, bool) {
+	if !(math.Abs(x) < 1e12) {
+		return 0, false
+	}
+	c := math.Round(x * 100)
+	if c/100 != x {
+		return 0, false
+	}
+	return int64(c), true
+}
 
 // Sum returns the exact sum of the decimal values of xs.
 func Sum(xs ...float64) *big.Rat {

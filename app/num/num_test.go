@@ -3,6 +3,7 @@ package num
 import (
 	"math"
 	"math/big"
+	"strconv"
 	"testing"
 )
 
@@ -111,6 +112,27 @@ func TestPrinting(t *testing.T) {
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// The fast path agrees with the decimal string for every value it takes, and declines the others.
+func TestHundredthsAgreesWithTheDecimal(t *testing.T) {
+	t.Parallel()
+	for _, x := range []float64{0, 0.01, 0.1, 0.29, 0.67, 1, 2.5, 15.75, 74.99, 88.31, 99.99, 123456.78, -3.25, 1e11 + 0.01} {
+		c, ok := hundredths(x)
+		if !ok {
+			t.Errorf("hundredths(%v) declined", x)
+			continue
+		}
+		slow, _ := new(big.Rat).SetString(strconv.FormatFloat(x, 'g', -1, 64))
+		if big.NewRat(c, 100).Cmp(slow) != 0 {
+			t.Errorf("hundredths(%v) = %d, the decimal is %s", x, c, slow.FloatString(4))
+		}
+	}
+	for _, x := range []float64{2.425, 0.125, 1.0005, 1e13, math.NaN(), math.Inf(1), 1.0 / 3} {
+		if _, ok := hundredths(x); ok {
+			t.Errorf("hundredths(%v) took a value with more than two decimals (or none)", x)
 		}
 	}
 }
