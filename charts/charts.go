@@ -7,7 +7,8 @@ package charts
 import (
 	"encoding/json"
 	"fmt"
-	"math"
+	"strconv"
+	"strings"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -63,7 +64,7 @@ func RankedBars(title string, bars []RankedBar, max float64, thresholds []Thresh
 	}
 	lines := make([]opts.MarkLineNameXAxisItem, len(thresholds))
 	for i, t := range thresholds {
-		lines[i] = opts.MarkLineNameXAxisItem{Name: fmt.Sprintf("%s %g", t.Label, t.Value), XAxis: t.Value}
+		lines[i] = opts.MarkLineNameXAxisItem{Name: t.Label + " " + idNum(t.Value), XAxis: t.Value}
 	}
 	bar.SetXAxis(labels).AddSeries("Nilai", data,
 		ec.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right"}),
@@ -131,8 +132,10 @@ func topFirst[T any](s []T) []T {
 	return r
 }
 
-// round rounds v to the given number of decimals.
-func round(v float64, decimals int) float64 {
-	p := math.Pow10(decimals)
-	return math.Round(v*p) / p
+// idNum prints a value as given, with a decimal comma ("15,75"): threshold names are text the
+// chart draws as it is. Numbers the chart draws itself (axes, labels, tooltips) get the same
+// treatment in public/js/charts.js. Values come rounded from the caller (app/num); this package
+// rounds nothing in floating point.
+func idNum(v float64) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", ",", 1)
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // Heatmap colours units × areas by the percentage of the area's maximum each unit reached,
-// red (0) to green (100), each cell labelled with its value rounded to one decimal. pct[i][j]
+// red (0) to green (100), each cell labelled with its value as given (the caller rounds it,
+// see app/num; the page prints it with a decimal comma). pct[i][j]
 // is unit i's percentage on area j. Areas run along the x axis, units down the y axis with the
 // first unit on top. Each cell is the data item [area index, y index, value], where y counts
 // from the bottom (y = len(units)-1-i).
@@ -24,7 +25,7 @@ func Heatmap(title string, units []string, areas []string, pct [][]float64) (jso
 		}
 		y := len(units) - 1 - i
 		for j, a := range areas {
-			data = append(data, opts.HeatMapData{Name: u + " – " + a, Value: []any{j, y, round(pct[i][j], 1)}})
+			data = append(data, opts.HeatMapData{Name: u + " – " + a, Value: []any{j, y, pct[i][j]}})
 		}
 	}
 	hm := ec.NewHeatMap()

@@ -12,7 +12,7 @@ func TestHeatmap(t *testing.T) {
 	opt, err := Heatmap("Capaian per area", units, areas, [][]float64{
 		{95, 88.88},
 		{40.04, 100},
-		{0, 66.666},
+		{0, 66.67},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -42,11 +42,12 @@ func TestHeatmap(t *testing.T) {
 	if len(o.Series) != 1 {
 		t.Fatalf("%d series", len(o.Series))
 	}
-	// Cells are [x, y, value]: x the area, y counted from the bottom, values to one decimal.
+	// Cells are [x, y, value]: x the area, y counted from the bottom, values as given (the
+	// caller rounds them exactly; the chart rounds nothing in floating point).
 	want := [][]any{
-		{0.0, 2.0, 95.0}, {1.0, 2.0, 88.9},
-		{0.0, 1.0, 40.0}, {1.0, 1.0, 100.0},
-		{0.0, 0.0, 0.0}, {1.0, 0.0, 66.7},
+		{0.0, 2.0, 95.0}, {1.0, 2.0, 88.88},
+		{0.0, 1.0, 40.04}, {1.0, 1.0, 100.0},
+		{0.0, 0.0, 0.0}, {1.0, 0.0, 66.67},
 	}
 	got := make([][]any, len(o.Series[0].Data))
 	for i, d := range o.Series[0].Data {

@@ -38,10 +38,12 @@ func Progress(title string, rows []ProgressRow) (json.RawMessage, error) {
 	return optionJSON(bar)
 }
 
-// percent is n of total in percent, rounded to one decimal; 0 when total is 0.
+// percent is n of total in percent, rounded to one decimal half away from zero on the exact
+// value (integer arithmetic, no float rounding); 0 when total is 0 or n is negative.
 func percent(n, total int) float64 {
-	if total <= 0 {
+	if total <= 0 || n < 0 {
 		return 0
 	}
-	return round(float64(n)/float64(total)*100, 1)
+	tenths := (2000*int64(n) + int64(total)) / (2 * int64(total)) // n × 1000 / total, rounded
+	return float64(tenths) / 10
 }

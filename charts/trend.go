@@ -40,7 +40,7 @@ func Trend(title string, years []int, lines []TrendLine, max float64, thresholds
 	line.SetXAxis(labels)
 	marks := make([]opts.MarkLineNameYAxisItem, len(thresholds))
 	for i, t := range thresholds {
-		marks[i] = opts.MarkLineNameYAxisItem{Name: fmt.Sprintf("%s %g", t.Label, t.Value), YAxis: t.Value}
+		marks[i] = opts.MarkLineNameYAxisItem{Name: t.Label + " " + idNum(t.Value), YAxis: t.Value}
 	}
 	for k, l := range lines {
 		if len(l.Values) != len(years) {

@@ -11,6 +11,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/rapor-rb/raporrb/app/evidence"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/scoring"
 )
@@ -239,6 +240,9 @@ type Evidence struct {
 	By   string    `bson:"by" json:"by"`
 	At   time.Time `bson:"at" json:"at"`
 }
+
+// TypeName is the evidence's file type as a person reads it ("PDF", "dokumen Word").
+func (e Evidence) TypeName() string { return evidence.TypeName(e.Type) }
 
 // Answer is everything about one indicator of a sheet. Rev guards concurrent edits of the
 // unit's answer, ReviewRev those of the evaluators' review.

@@ -12,6 +12,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	decimal "github.com/rapor-rb/raporrb/app/num"
 	"github.com/rapor-rb/raporrb/app/scoring"
 	"github.com/rapor-rb/raporrb/app/web"
 )
@@ -30,8 +31,11 @@ func (h *Handler) PageRoutes(r web.Router) {
 // Row is one indicator on the page.
 type Row struct {
 	instrument.Indicator
-	Scale  instrument.Scale
-	Answer Answer
+	Scale instrument.Scale
+	// Choices are the answers with the LKE's criterion of each (options of a choice scale, the
+	// 0–5 descriptors of a PEKPPP indicator).
+	Choices []instrument.Choice
+	Answer  Answer
 	// Shared lists, per file evidence id, the other units that uploaded the same bytes
 	// (shown to evaluators and leaders, not to the unit).
 	Shared   map[string][]string
@@ -68,7 +72,7 @@ func (r Row) Chosen() string {
 		return r.Answer.Self.Option
 	}
 	if r.Answer.Self.Value != nil {
-		return strconv.FormatFloat(*r.Answer.Self.Value, 'f', -1, 64)
+		return decimal.Dot(*r.Answer.Self.Value) // an input's value: a decimal point
 	}
 	return ""
 }
@@ -80,6 +84,12 @@ func (r Row) Min() float64 {
 	}
 	return *r.Scale.Min
 }
+
+// MinPtr and MaxPtr are Min and Max for the num template function (decimal comma).
+func (r Row) MinPtr() *float64 { x := r.Min(); return &x }
+
+// MaxPtr is Max as a pointer, see MinPtr.
+func (r Row) MaxPtr() *float64 { x := r.Max(); return &x }
 
 // Max is the largest number a numeric scale takes.
 func (r Row) Max() float64 {
@@ -195,7 +205,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 		}
 		g := Group{Code: ar.Code, Path: areaPath(inst, ar), Score: p.Score.Nodes[ar.Code], Points: inst.Points(ar)}
 		for _, ind := range ar.Indicators {
-			row := Row{Indicator: ind, Scale: inst.ScaleOf(ind.Code)}
+			row := Row{Indicator: ind, Scale: inst.ScaleOf(ind.Code), Choices: inst.Choices(ind.Code)}
 			if ans := sh.Answer(ind.Code); ans != nil {
 				row.Answer = *ans
 			} else {

@@ -13,9 +13,9 @@ import (
 
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/num"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
-	"github.com/rapor-rb/raporrb/app/scoring"
 )
 
 // Headline holds the figures at the top of the dashboard.
@@ -60,6 +60,7 @@ func headline(p *period.Period, insts []*instrument.Instrument, rows map[string]
 	for _, in := range insts {
 		rs := rows[in.ID]
 		avg := Average{Instrument: in, N: len(rs)}
+		var finals, claims []float64
 		_, wbk := in.Predicate("WBK")
 		_, wbbm := in.Predicate("WBBM")
 		h.HasZI = h.HasZI || wbk
@@ -73,22 +74,17 @@ func headline(p *period.Period, insts []*instrument.Instrument, rows map[string]
 			case r.IsFinal():
 				h.Finalized++
 				avg.Final++
-				avg.FinalMean += r.Score
+				finals = append(finals, r.Score)
 			case r.Status == assessment.Draft:
 				avg.Drafts++
 			default:
 				avg.Claims++
-				avg.ClaimMean += r.Self
+				claims = append(claims, r.Self)
 			}
 			count(&h.WBK, &h.WBKClaimed, wbk, r, "WBK")
 			count(&h.WBBM, &h.WBBMClaimed, wbbm, r, "WBBM")
 		}
-		if avg.Final > 0 {
-			avg.FinalMean = scoring.Round2(avg.FinalMean / float64(avg.Final))
-		}
-		if avg.Claims > 0 {
-			avg.ClaimMean = scoring.Round2(avg.ClaimMean / float64(avg.Claims))
-		}
+		avg.FinalMean, avg.ClaimMean = num.Mean(finals), num.Mean(claims)
 		h.Averages = append(h.Averages, avg)
 	}
 	h.Units = len(units)
@@ -136,6 +132,65 @@ type RankRow struct {
 	// when the unit was not ranked then.
 	Delta     *float64
 	DeltaSelf bool
+	// PathTarget is what the row's path link plans for: the lowest predicate of the ladder the
+	// unit does not hold yet (WBK, then WBBM), or the next grade; "" when there is nothing
+	// higher to reach (a unit holding WBBM, or in the top grade). PathLabel is the link's text,
+	// or what is shown instead of a link.
+	PathTarget, PathLabel string
+}
+
+// ladder orders an instrument's predicates by what they require: a predicate comes after the one
+// its requires_previous names (WBK before WBBM).
+func ladder(in *instrument.Instrument) []instrument.Predicate {
+	var out []instrument.Predicate
+	placed := map[string]bool{}
+	for len(out) < len(in.Predicates) {
+		n := len(out)
+		for _, p := range in.Predicates {
+			if !placed[p.Key] && (p.RequiresPrevious == "" || placed[p.RequiresPrevious]) {
+				out = append(out, p)
+				placed[p.Key] = true
+			}
+		}
+		if len(out) == n { // a requires_previous cycle: keep sheet order for the rest
+			for _, p := range in.Predicates {
+				if !placed[p.Key] {
+					out = append(out, p)
+					placed[p.Key] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// pathFor sets the row's path link: the first rung of the ladder above everything the unit
+// holds, or the next grade for an instrument without predicates.
+func pathFor(in *instrument.Instrument, r *RankRow) {
+	if len(in.Predicates) == 0 {
+		if len(in.Grades) == 0 {
+			return
+		}
+		if r.Grade == in.Grades[0].Key {
+			r.PathLabel = "predikat tertinggi"
+			return
+		}
+		r.PathTarget, r.PathLabel = "next", "naik predikat"
+		return
+	}
+	rungs := ladder(in)
+	top := -1
+	for i, p := range rungs {
+		if r.Predicates[p.Key] {
+			top = i
+		}
+	}
+	if top == len(rungs)-1 {
+		r.PathLabel = rungs[top].Display() + " tercapai"
+		return
+	}
+	next := rungs[top+1]
+	r.PathTarget, r.PathLabel = next.Key, "ke "+next.Display()
 }
 
 // Trend is the arrow shown beside the score.
@@ -164,9 +219,9 @@ func withTrend(rows, prev []ranking.Row) []RankRow {
 		if !ok {
 			continue
 		}
-		d := scoring.Round2(r.Self - p.Self)
+		d := num.Diff(r.Self, p.Self)
 		if r.IsFinal() && p.IsFinal() {
-			d = scoring.Round2(*r.Final - *p.Final)
+			d = num.Diff(*r.Final, *p.Final)
 		} else {
 			out[i].DeltaSelf = true
 		}
@@ -221,7 +276,7 @@ func gaps(rows []ranking.Row) []Gap {
 	var out []Gap
 	for _, r := range rows {
 		if r.IsFinal() {
-			out = append(out, Gap{Unit: r.Unit, Name: r.Name, Self: r.Self, Final: *r.Final, Gap: scoring.Round2(r.Self - *r.Final)})
+			out = append(out, Gap{Unit: r.Unit, Name: r.Name, Self: r.Self, Final: *r.Final, Gap: num.Diff(r.Self, *r.Final)})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Gap) int { return cmp.Compare(b.Gap, a.Gap) })
@@ -234,7 +289,7 @@ func gaps(rows []ranking.Row) []Gap {
 type Consistency struct {
 	Evaluator   string
 	Name        string
-	Instruments []string
+	Instruments []string // ids; the page shows their short names
 	N           int
 	Mean        float64 // mean of Final - Self
 	Min, Max    float64
@@ -244,6 +299,7 @@ type Consistency struct {
 // finalized what (a final row without a recorded finalizer is left out).
 func consistency(rows map[string][]ranking.Row, insts []*instrument.Instrument, names map[string]string) []Consistency {
 	byEval := map[string]*Consistency{}
+	diffs := map[string][]float64{}
 	var order []string
 	for _, in := range insts {
 		for _, r := range rows[in.ID] {
@@ -256,14 +312,14 @@ func consistency(rows map[string][]ranking.Row, insts []*instrument.Instrument, 
 				byEval[r.FinalizedBy] = c
 				order = append(order, r.FinalizedBy)
 			}
-			d := *r.Final - r.Self
+			d := num.Diff(*r.Final, r.Self) // exact: both are 2-decimal figures
 			if c.N == 0 || d < c.Min {
 				c.Min = d
 			}
 			if c.N == 0 || d > c.Max {
 				c.Max = d
 			}
-			c.Mean += d
+			diffs[r.FinalizedBy] = append(diffs[r.FinalizedBy], d)
 			c.N++
 			if !slices.Contains(c.Instruments, in.ID) {
 				c.Instruments = append(c.Instruments, in.ID)
@@ -273,20 +329,23 @@ func consistency(rows map[string][]ranking.Row, insts []*instrument.Instrument, 
 	out := make([]Consistency, 0, len(order))
 	for _, e := range order {
 		c := byEval[e]
-		c.Mean = scoring.Round2(c.Mean / float64(c.N))
-		c.Min, c.Max = scoring.Round2(c.Min), scoring.Round2(c.Max)
+		c.Mean = num.Mean(diffs[e])
 		out = append(out, *c)
 	}
 	slices.SortStableFunc(out, func(a, b Consistency) int { return cmp.Compare(a.Mean, b.Mean) })
 	return out
 }
 
-// compareAreas picks the areas charts compare units on: the children of the roots when there
-// are a handful (ZI's six pengungkit areas and the hasil), else the roots (an instrument whose
-// second level is every indicator, like PEKPPP's).
+// compareAreas picks the areas charts compare units on: the children of the roots (a root that is
+// a leaf itself, like PEKPPP's F-03 survey) when there are a handful (ZI's six pengungkit areas
+// and the hasil; PEKPPP's six aspects and F-03), else the roots.
 func compareAreas(inst *instrument.Instrument) []*instrument.Area {
 	var second []*instrument.Area
 	for _, r := range inst.Areas {
+		if r.IsLeaf() {
+			second = append(second, r)
+			continue
+		}
 		second = append(second, r.Areas...)
 	}
 	if len(second) >= 3 && len(second) <= 16 {
@@ -295,15 +354,11 @@ func compareAreas(inst *instrument.Instrument) []*instrument.Area {
 	return inst.Areas
 }
 
-// percentOf is an area's score as % of its points.
+// percentOf is an area's score as % of its points, computed exactly and rounded once.
 func percentOf(inst *instrument.Instrument, a *instrument.Area, nodes assessment.Nodes) float64 {
-	p := inst.Points(a)
-	if p == 0 {
-		return 0
-	}
 	for _, n := range nodes {
 		if n.Code == a.Code {
-			return scoring.Round2(n.Score / p * 100)
+			return num.PercentOf(n.Score, inst.PointsExact(a))
 		}
 	}
 	return 0

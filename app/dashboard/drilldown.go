@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/big"
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
@@ -11,7 +12,9 @@ import (
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/eligibility"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/num"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
 	"github.com/rapor-rb/raporrb/app/scoring"
@@ -89,11 +92,14 @@ type AreaLine struct {
 	Final       *float64
 	Percent     float64 // of the basis score
 	Rules       []RuleCheck
+
+	exact *big.Rat // the points, exactly
 }
 
 // RuleCheck is one predicate's threshold on an area.
 type RuleCheck struct {
 	Predicate string
+	Name      string // the predicate as a person reads it
 	Min       float64
 	Pass      bool
 }
@@ -123,15 +129,18 @@ type Drill struct {
 	Years    []int
 	Scores   []*float64
 	Target   string
+	// Syarat is the proposal checklist (ZI), nil for an instrument without one.
+	Syarat *eligibility.Report
 }
 
 // PathView is one target's path with the indicator texts resolved.
 type PathView struct {
 	scoring.Path
 	// Asked is the target as asked for: a key, or "next" (which Path.Target resolves).
-	Asked string
-	Label string
-	Steps []StepView
+	Asked  string
+	Label  string
+	Steps  []StepView
+	Survey []SurveyView
 }
 
 // StepView is one step with its indicator.
@@ -139,6 +148,12 @@ type StepView struct {
 	scoring.Step
 	Text     string
 	From, To string
+}
+
+// SurveyView is one survey minimum with the survey's name.
+type SurveyView struct {
+	scoring.SurveyNeed
+	Title string // the survey result as a person names it (its leaf area's title)
 }
 
 func (h *Handler) drilldown(c *fiber.Ctx) error {
@@ -154,10 +169,13 @@ func (h *Handler) drilldown(c *fiber.Ctx) error {
 	if d.Paths, err = paths(s); err != nil {
 		return err
 	}
+	if d.Syarat, err = h.proposal(ctx, s); err != nil {
+		return err
+	}
 	sf := make([]charts.SelfFinal, 0, len(d.Areas))
 	for _, a := range d.Areas {
 		if a.Depth <= 1 {
-			sf = append(sf, charts.SelfFinal{Label: a.Code + " " + a.Title, Self: scoring.Round2(a.Self / a.Points * 100), Final: pctPtr(a.Final, a.Points)})
+			sf = append(sf, charts.SelfFinal{Label: a.Title, Self: num.PercentOf(a.Self, a.exact), Final: pctPtr(a.Final, a.exact)})
 		}
 	}
 	opt, err := charts.SelfVsFinal("Mandiri dan akhir per area (% dari maksimum)", sf, 100)
@@ -172,11 +190,11 @@ func (h *Handler) drilldown(c *fiber.Ctx) error {
 		fiber.Map{"D": d, "Charts": true, "Leader": leader(c) == nil})
 }
 
-func pctPtr(x *float64, points float64) *float64 {
-	if x == nil || points == 0 {
+func pctPtr(x *float64, points *big.Rat) *float64 {
+	if x == nil || points.Sign() == 0 {
 		return nil
 	}
-	v := scoring.Round2(*x / points * 100)
+	v := num.PercentOf(*x, points)
 	return &v
 }
 
@@ -188,15 +206,13 @@ func areaLines(s *Subject) []AreaLine {
 		if depth > 2 {
 			return
 		}
-		l := AreaLine{Code: a.Code, Title: a.Title, Depth: depth, Points: s.Inst.Points(a), Self: s.A.Self.Node(a.Code)}
+		l := AreaLine{Code: a.Code, Title: a.Title, Depth: depth, Points: s.Inst.Points(a), Self: s.A.Self.Node(a.Code), exact: s.Inst.PointsExact(a)}
 		if s.A.Final != nil {
 			f := s.A.Final.Node(a.Code)
 			l.Final = &f
 		}
 		score := basis.Node(a.Code)
-		if l.Points > 0 {
-			l.Percent = scoring.Round2(score / l.Points * 100)
-		}
+		l.Percent = num.PercentOf(score, l.exact)
 		for _, p := range s.Inst.Predicates {
 			for _, r := range p.Rules {
 				var min float64
@@ -204,11 +220,11 @@ func areaLines(s *Subject) []AreaLine {
 				case r.Node == a.Code && r.Min != nil:
 					min = *r.Min
 				case r.EachChildOf != "" && r.MinRatio != nil && isChild(s.Inst, r.EachChildOf, a.Code):
-					min = scoring.Round2(*r.MinRatio * l.Points)
+					min = scoring.ChildMin(s.Inst, r, a)
 				default:
 					continue
 				}
-				l.Rules = append(l.Rules, RuleCheck{Predicate: p.Key, Min: min, Pass: scoring.Round2(score) >= scoring.Round2(min)})
+				l.Rules = append(l.Rules, RuleCheck{Predicate: p.Key, Name: p.Display(), Min: min, Pass: num.CentsOf(score) >= num.CentsOf(min)})
 			}
 		}
 		out = append(out, l)
@@ -226,13 +242,7 @@ func weakest(s *Subject, n int) []Weak {
 	answers := s.answers()
 	var out []Weak
 	for _, ind := range s.Inst.Indicators() {
-		leaf := s.Inst.LeafOf(ind.Code)
-		share := s.Inst.Points(leaf) / float64(len(leaf.Indicators))
-		v := 0.0
-		if a, ok := answers[ind.Code]; ok {
-			v, _ = scoring.Value(s.Inst.ScaleOf(ind.Code), a)
-		}
-		w := Weak{Indicator: ind, Answer: answerText(answers, ind.Code), Lost: scoring.Round2(share * (1 - v))}
+		w := Weak{Indicator: ind, Answer: answerText(answers, ind.Code), Lost: scoring.Lost(s.Inst, ind.Code, answers)}
 		if a := s.Sheet.Answer(ind.Code); a != nil && a.Review != nil {
 			w.Comment = a.Review.Comment
 		}
@@ -302,10 +312,16 @@ func planView(s *Subject, target string) (PathView, error) {
 	v := PathView{Path: p, Asked: target, Label: p.Target}
 	if pr, ok := s.Inst.Predicate(p.Target); ok {
 		v.Label = pr.Label
+		if pr.Display() != pr.Label {
+			v.Label = pr.Display() + ": " + pr.Label
+		}
 	} else {
 		for _, g := range s.Inst.Grades {
 			if g.Key == p.Target {
-				v.Label = "Predikat " + g.Key + " (" + g.Label + ")"
+				v.Label = "Predikat " + g.Display()
+				if g.Label != g.Display() {
+					v.Label += " (" + g.Label + ")"
+				}
 			}
 		}
 	}
@@ -313,6 +329,9 @@ func planView(s *Subject, target string) (PathView, error) {
 	for _, st := range p.Steps {
 		ind, _ := s.Inst.Indicator(st.Indicator)
 		v.Steps = append(v.Steps, StepView{Step: st, Text: ind.Text, From: answerText(answers, st.Indicator), To: st.To.String()})
+	}
+	for _, n := range p.Survey {
+		v.Survey = append(v.Survey, SurveyView{SurveyNeed: n, Title: s.Inst.NodeTitle(n.Area)})
 	}
 	return v, nil
 }

@@ -24,11 +24,11 @@ const (
 func rankingTable(in *instrument.Instrument, year int, rows []ranking.Row, caption string) export.Table {
 	header := []string{"Peringkat", "Kode", "Kecamatan", "Nilai", "Nilai akhir", "Nilai mandiri", "Predikat", "Status", "Dijawab", "Berbukti", "Direviu", "Jumlah indikator"}
 	for _, p := range in.Predicates {
-		header = append(header, p.Key)
+		header = append(header, p.Display())
 	}
-	t := export.Table{Name: in.ID, Title: fmt.Sprintf("Peringkat %s %d", in.Title, year), Caption: caption, Header: header}
+	t := export.Table{Name: in.ShortName(), Title: fmt.Sprintf("Peringkat %s %d", in.Title, year), Caption: caption, Header: header}
 	for _, r := range rows {
-		row := []any{r.Rank, r.Unit, r.Name, r.Score, r.Final, r.Self, r.Grade, r.Status.Label(),
+		row := []any{r.Rank, r.Unit, r.Name, r.Score, r.Final, r.Self, in.GradeDisplay(r.Grade), r.Status.Label(),
 			r.Progress.Answered, r.Progress.Evidenced, r.Progress.Reviewed, r.Progress.Total}
 		for _, p := range in.Predicates {
 			row = append(row, r.Predicates[p.Key])
@@ -42,9 +42,9 @@ func rankingTable(in *instrument.Instrument, year int, rows []ranking.Row, capti
 func compositeTable(insts []*instrument.Instrument, year int, rows []ranking.CompositeRow, caption string) export.Table {
 	header := []string{"Peringkat", "Kode", "Kecamatan", "Indeks komposit", "Semua final"}
 	for _, in := range insts {
-		header = append(header, in.ID+" (0–100)", in.ID+" (sumbangan)")
+		header = append(header, in.ShortName()+" (0–100)", in.ShortName()+" (sumbangan)")
 	}
-	t := export.Table{Name: "komposit", Title: fmt.Sprintf("Indeks komposit %d", year), Caption: caption, Header: header}
+	t := export.Table{Name: "Indeks komposit", Title: fmt.Sprintf("Indeks komposit %d", year), Caption: caption, Header: header}
 	for _, r := range rows {
 		row := []any{r.Rank, r.Unit, r.Name, r.Index, r.Final}
 		for _, p := range r.Parts {
@@ -100,6 +100,7 @@ func (h *Handler) rankingsCSV(c *fiber.Ctx) error {
 	p, rows := v.Period, v.Rows
 	id := c.Query("instrumen")
 	var t export.Table
+	file := id // validated below: "komposit" or a catalog id
 	switch {
 	case id == "komposit":
 		t = compositeTable(v.Insts, p.Year, v.Composite, h.caption(p.Year))
@@ -115,11 +116,19 @@ func (h *Handler) rankingsCSV(c *fiber.Ctx) error {
 		}
 		t = rankingTable(in, p.Year, rows[in.ID], h.caption(p.Year))
 	}
+	format := export.CSVIndonesian
+	switch c.Query("pemisah") {
+	case "", "titik-koma":
+	case "koma":
+		format = export.CSVComma
+	default:
+		return apperr.New(apperr.Invalid, "Parameter pemisah harus titik-koma (bawaan) atau koma.")
+	}
 	var buf bytes.Buffer
-	if err := export.WriteCSV(&buf, t); err != nil {
+	if err := export.WriteCSV(&buf, t, format); err != nil {
 		return err
 	}
-	return download(c, fmt.Sprintf("peringkat-%s-%d.csv", t.Name, p.Year), mimeCSV, buf.Bytes())
+	return download(c, fmt.Sprintf("peringkat-%s-%d.csv", file, p.Year), mimeCSV, buf.Bytes())
 }
 
 func (h *Handler) sheetXLSX(c *fiber.Ctx) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/eligibility"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
@@ -40,6 +41,11 @@ type Units interface {
 	ByCode(ctx context.Context, code string) (*unit.Unit, error)
 }
 
+// Facts reads the facts entered for the proposal checklist (eligibility.Store).
+type Facts interface {
+	Get(ctx context.Context, year int, instrumentID, kabupaten string) (*eligibility.Facts, error)
+}
+
 // Handler serves the dashboard, the drill-down, the rapor page, the exports and the path API.
 type Handler struct {
 	Board       *ranking.Board
@@ -51,6 +57,7 @@ type Handler struct {
 	Units       Units
 	Assessments *assessment.Store
 	Access      assessment.Access
+	Eligibility Facts
 	Now         func() time.Time
 }
 
@@ -66,6 +73,7 @@ func (h *Handler) Routes(r web.Router) {
 	r.Get("/admin/bobot-komposit", account.AdminsOnly, h.weightsForm)
 	r.Post("/admin/bobot-komposit", account.AdminsOnly, h.saveWeights)
 	r.Get("/api/v1/paths/:year/:instrument/:unit", account.SignedIn, h.pathAPI)
+	r.Get("/api/v1/proposal/:year/:instrument/:unit", account.SignedIn, h.proposalAPI)
 }
 
 // Chart is one chart on a page: its ECharts option and what the page needs around it.

@@ -10,9 +10,9 @@ import (
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/num"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
-	"github.com/rapor-rb/raporrb/app/scoring"
 	"github.com/rapor-rb/raporrb/app/web"
 	"github.com/rapor-rb/raporrb/charts"
 )
@@ -22,10 +22,7 @@ type Section struct {
 	Inst       *instrument.Instrument
 	Rows       []RankRow
 	Sel        Selection
-	Predicates []string
-	// PathTarget is what the ranking's "path" link plans for: the first predicate that needs
-	// no earlier one (WBK, not WBBM), or the next grade.
-	PathTarget string
+	Predicates []string // keys, sheet order
 	Chart      Chart
 	Focused    bool
 }
@@ -120,13 +117,11 @@ func (h *Handler) section(ctx context.Context, year int, in *instrument.Instrume
 	s := Section{Inst: in, Sel: sel}
 	shown := pick(rows, func(r ranking.Row) string { return r.Name }, &s.Sel)
 	s.Rows = withTrend(shown, prev)
-	s.PathTarget = scoring.TargetNext
-	for i := len(in.Predicates) - 1; i >= 0; i-- {
-		pr := in.Predicates[i]
-		s.Predicates = append([]string{pr.Key}, s.Predicates...)
-		if pr.RequiresPrevious == "" {
-			s.PathTarget = pr.Key
-		}
+	for i := range s.Rows {
+		pathFor(in, &s.Rows[i])
+	}
+	for _, pr := range in.Predicates {
+		s.Predicates = append(s.Predicates, pr.Key)
 	}
 	opt, err := ranking.Chart(in, shown)
 	if err != nil {
@@ -251,12 +246,10 @@ func (h *Handler) trend(ctx context.Context, f *Focus) error {
 		if err != nil {
 			return err
 		}
-		var sum float64
-		n := 0
+		var scores []float64
 		for _, r := range rows {
 			if r.Status != assessment.Draft { // a half-filled sheet would drag the mean down
-				sum += r.Score
-				n++
+				scores = append(scores, r.Score)
 			}
 			for i, c := range f.Chosen {
 				if c.Unit == r.Unit {
@@ -265,8 +258,8 @@ func (h *Handler) trend(ctx context.Context, f *Focus) error {
 				}
 			}
 		}
-		if n > 0 {
-			m := scoring.Round2(sum / float64(n))
+		if len(scores) > 0 {
+			m := num.Mean(scores)
 			mean.Values[y] = &m
 		}
 	}
@@ -332,7 +325,15 @@ func (h *Handler) consistency(ctx context.Context, insts []*instrument.Instrumen
 			}
 		}
 	}
-	return consistency(rows, insts, names), nil
+	out := consistency(rows, insts, names)
+	for i := range out {
+		for j, id := range out[i].Instruments {
+			if in, ok := h.Catalog.Get(id); ok {
+				out[i].Instruments[j] = in.ShortName()
+			}
+		}
+	}
+	return out, nil
 }
 
 // defaultFocus is the instrument the comparison charts open on: the one with the most

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
+	"github.com/rapor-rb/raporrb/app/eligibility"
 	"github.com/rapor-rb/raporrb/app/ranking"
 	"github.com/rapor-rb/raporrb/app/web"
 )
@@ -19,6 +20,8 @@ type RaporItem struct {
 	Areas []AreaLine
 	Paths []PathView
 	Weak  []Weak
+	// Syarat is the proposal checklist (ZI), nil for an instrument without one.
+	Syarat *eligibility.Report
 }
 
 // rapor is the printable report of one kecamatan for a year: every instrument's score, rank,
@@ -55,6 +58,9 @@ func (h *Handler) rapor(c *fiber.Ctx) error {
 			}
 		}
 		if it.Paths, err = paths(s); err != nil {
+			return err
+		}
+		if it.Syarat, err = h.proposal(ctx, s); err != nil {
 			return err
 		}
 		items = append(items, it)

@@ -24,6 +24,35 @@ const (
 	TypeODS  = "application/vnd.oasis.opendocument.spreadsheet"
 )
 
+// Types lists every allowed type, for checks that no page shows one to a person.
+var Types = []string{TypePDF, TypeJPEG, TypePNG, TypeWebP, TypeDOCX, TypeXLSX, TypePPTX, TypeODT, TypeODS}
+
+// TypeName is an allowed type as a person names it ("PDF", "gambar JPEG", "dokumen Word"); an
+// unknown type is "berkas".
+func TypeName(typ string) string {
+	switch typ {
+	case TypePDF:
+		return "PDF"
+	case TypeJPEG:
+		return "gambar JPEG"
+	case TypePNG:
+		return "gambar PNG"
+	case TypeWebP:
+		return "gambar WebP"
+	case TypeDOCX:
+		return "dokumen Word"
+	case TypeXLSX:
+		return "lembar kerja Excel"
+	case TypePPTX:
+		return "presentasi PowerPoint"
+	case TypeODT:
+		return "dokumen OpenDocument"
+	case TypeODS:
+		return "lembar kerja OpenDocument"
+	}
+	return "berkas"
+}
+
 // typeZIP is what http.DetectContentType calls every OOXML and ODF document, and any other zip.
 const typeZIP = "application/zip"
 

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	rnum "github.com/rapor-rb/raporrb/app/num"
 )
 
 // kind is what a cell holds once a Go value has been normalized.
@@ -94,16 +96,22 @@ func valueOf(v any) (value, error) {
 	return value{}, fmt.Errorf("unsupported cell type %T", v)
 }
 
-// display is the value as a reader sees it, decimals with 2 places; it sizes columns and
-// fills CSV fields.
-func (v value) display() string {
+// display is the value as a reader sees it, decimals rounded to 2 places (half away from zero on
+// the exact value) with a decimal comma; it sizes columns.
+func (v value) display() string { return v.format(',') }
+
+// format is display with the given decimal separator.
+func (v value) format(point rune) string {
 	switch v.kind {
 	case text:
 		return v.s
 	case integer:
 		return strconv.FormatInt(v.i, 10)
 	case decimal:
-		return strconv.FormatFloat(v.f, 'f', 2, 64)
+		if point == '.' {
+			return rnum.Dot2(v.f)
+		}
+		return rnum.ID2(v.f)
 	}
 	return ""
 }

@@ -201,47 +201,72 @@ func TestWriteXLSXErrors(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "export: ") || !strings.Contains(err.Error(), "row 1, column 1") {
 		t.Errorf("WriteXLSX(unsupported cell) = %v, want an export error naming the cell", err)
 	}
-	if err := WriteCSV(&buf, bad); err == nil {
+	if err := WriteCSV(&buf, bad, CSVIndonesian); err == nil {
 		t.Error("WriteCSV(unsupported cell): no error")
 	}
 }
 
+// Both dialects: the Indonesian default (';' and decimal comma, what Excel in Indonesian opens
+// in columns) and the comma alternative (',' and decimal point). Decimals round half away from
+// zero on their exact value: 2.425 is 2,43.
 func TestWriteCSV(t *testing.T) {
 	tab := ranking
 	tab.Rows = append(slices.Clone(ranking.Rows),
 		[]any{4, "=HYPERLINK(\"http://x\")", -1.5, "-", "-3.25"},
-		[]any{5, "Koma, \"kutip\"\nbaris", int64(7), float32(0.5), "+62 812"},
+		[]any{5, "Koma, \"kutip\"\nbaris; titik koma", int64(7), float32(0.5), "+62 812"},
+		[]any{6, "Setengah", 2.425, 74.995, "-3,25"},
 	)
-	var buf bytes.Buffer
-	if err := WriteCSV(&buf, tab); err != nil {
-		t.Fatalf("WriteCSV: %v", err)
-	}
-	data, ok := bytes.CutPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF"))
-	if !ok {
-		t.Fatalf("no UTF-8 byte order mark: % x", buf.Bytes()[:min(3, buf.Len())])
-	}
-	got, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil {
-		t.Fatalf("read back: %v", err)
-	}
-	want := [][]string{
-		{"No", "Kecamatan", "Nilai mandiri", "Nilai akhir", "WBK"},
-		{"1", "Sukamaju", "82.46", "80.00", "Ya"},
-		{"2", "Cibeber", "70.10", "", "Tidak"},
-		{"3", "Kec. yang namanya cukup panjang untuk melebarkan kolom", "0.01", "", ""},
-		{"4", "'=HYPERLINK(\"http://x\")", "-1.50", "-", "-3.25"},
-		{"5", "Koma, \"kutip\"\nbaris", "7", "0.50", "'+62 812"},
-	}
-	if len(got) != len(want) {
-		t.Fatalf("read %d records, want %d: %q", len(got), len(want), got)
-	}
-	for i := range want {
-		if !slices.Equal(got[i], want[i]) {
-			t.Errorf("record %d = %q, want %q", i, got[i], want[i])
-		}
-	}
-	if bytes.Contains(data, []byte(ranking.Title)) {
-		t.Error("the title is written to the CSV")
+	for _, tt := range []struct {
+		name   string
+		format CSVFormat
+		want   [][]string
+	}{
+		{"indonesian", CSVIndonesian, [][]string{
+			{"No", "Kecamatan", "Nilai mandiri", "Nilai akhir", "WBK"},
+			{"1", "Sukamaju", "82,46", "80,00", "Ya"},
+			{"2", "Cibeber", "70,10", "", "Tidak"},
+			{"3", "Kec. yang namanya cukup panjang untuk melebarkan kolom", "0,01", "", ""},
+			{"4", "'=HYPERLINK(\"http://x\")", "-1,50", "-", "-3.25"},
+			{"5", "Koma, \"kutip\"\nbaris; titik koma", "7", "0,50", "'+62 812"},
+			{"6", "Setengah", "2,43", "75,00", "-3,25"},
+		}},
+		{"comma", CSVComma, [][]string{
+			{"No", "Kecamatan", "Nilai mandiri", "Nilai akhir", "WBK"},
+			{"1", "Sukamaju", "82.46", "80.00", "Ya"},
+			{"2", "Cibeber", "70.10", "", "Tidak"},
+			{"3", "Kec. yang namanya cukup panjang untuk melebarkan kolom", "0.01", "", ""},
+			{"4", "'=HYPERLINK(\"http://x\")", "-1.50", "-", "-3.25"},
+			{"5", "Koma, \"kutip\"\nbaris; titik koma", "7", "0.50", "'+62 812"},
+			{"6", "Setengah", "2.43", "75.00", "-3,25"},
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteCSV(&buf, tab, tt.format); err != nil {
+				t.Fatalf("WriteCSV: %v", err)
+			}
+			data, ok := bytes.CutPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF"))
+			if !ok {
+				t.Fatalf("no UTF-8 byte order mark: % x", buf.Bytes()[:min(3, buf.Len())])
+			}
+			r := csv.NewReader(bytes.NewReader(data))
+			r.Comma = tt.format.Comma
+			got, err := r.ReadAll()
+			if err != nil {
+				t.Fatalf("read back: %v", err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("read %d records, want %d: %q", len(got), len(tt.want), got)
+			}
+			for i := range tt.want {
+				if !slices.Equal(got[i], tt.want[i]) {
+					t.Errorf("record %d = %q, want %q", i, got[i], tt.want[i])
+				}
+			}
+			if bytes.Contains(data, []byte(ranking.Title)) {
+				t.Error("the title is written to the CSV")
+			}
+		})
 	}
 }
 
@@ -475,6 +500,15 @@ func TestWriteLKE(t *testing.T) {
 	first := fx.sheet.Answer(fx.first.Code)
 	r := rows[fx.first.Code]
 	textCell(t, f, "LKE", cell("B", r), fx.first.Text)
+	// The options with the LKE's criterion of each, one per line.
+	var want []string
+	for _, c := range fx.inst.Choices(fx.first.Code) {
+		want = append(want, c.Key+": "+c.Text)
+	}
+	if len(want) < 2 {
+		t.Fatalf("fixture: %s has no criteria", fx.first.Code)
+	}
+	textCell(t, f, "LKE", cell("D", r), strings.Join(want, "\n"))
 	textCell(t, f, "LKE", cell("E", r), first.Self.Option)
 	textCell(t, f, "LKE", cell("G", r), "SK ditandatangani camat")
 	textCell(t, f, "LKE", cell("H", r), "SK Tim ZI.pdf; Berita (https://sukamaju.example.go.id/zi)")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	rnum "github.com/rapor-rb/raporrb/app/num"
 )
 
 // SheetInfo is what the LKE's header shows besides the instrument and the scores.
@@ -59,7 +60,7 @@ var lkeColumns = []struct {
 	{"Kode", 16, false},
 	{"Komponen/Indikator", 60, true},
 	{"Bobot", 9, false},
-	{"Pilihan jawaban", 14, true},
+	{"Pilihan jawaban dan kriteria", 48, true},
 	{"Jawaban mandiri", 11, false},
 	{"Nilai mandiri", 10, false},
 	{"Catatan", 36, true},
@@ -225,17 +226,18 @@ func writeLKEInfo(b *book, inst *instrument.Instrument, a *assessment.Assessment
 	return nil
 }
 
-// gradeText is a grade key with its label, "BB (Sangat Baik)", or empty.
+// gradeText is a grade with its label, "BB (Sangat Baik)", or empty.
 func gradeText(inst *instrument.Instrument, key string) value {
 	if key == "" {
 		return value{}
 	}
+	name := inst.GradeDisplay(key)
 	for _, g := range inst.Grades {
-		if g.Key == key && g.Label != "" && g.Label != key {
-			return textOf("Kategori: " + key + " (" + g.Label + ")")
+		if g.Key == key && g.Label != "" && g.Label != name {
+			return textOf("Kategori: " + name + " (" + g.Label + ")")
 		}
 	}
-	return textOf("Kategori: " + key)
+	return textOf("Kategori: " + name)
 }
 
 // areaRow writes an area's code, title, points and scores.
@@ -285,7 +287,7 @@ func indicatorRow(r *cellRow, inst *instrument.Instrument, ind instrument.Indica
 	r.put(colCode, textOf(ind.Code), cell)
 	r.put(colText, textOf(ind.Text), look{border: true, wrap: true, indent: depth})
 	r.put(colPoints, value{}, cell)
-	r.put(colOptions, textOf(optionsText(inst.Scales[ind.Scale])), wrap)
+	r.put(colOptions, textOf(optionsText(inst, ind)), wrap)
 	r.put(colSelfAnswer, selfAnswer, center)
 	r.put(colSelfScore, value{}, cell)
 	r.put(colNote, note, wrap)
@@ -328,20 +330,29 @@ func evidenceText(es []assessment.Evidence) string {
 	return strings.Join(parts, "; ")
 }
 
-// optionsText describes an answer scale: "Ya/Tidak", "0–100%", "0–4".
-func optionsText(s instrument.Scale) string {
+// optionsText describes an indicator's answers as the LKE's "pilihan jawaban" and "kriteria
+// nilai" columns do: each option with its criterion ("A: …", one per line), a percent as
+// "0–100%", a number as its range followed by the descriptors of its whole values (PEKPPP).
+func optionsText(inst *instrument.Instrument, ind instrument.Indicator) string {
+	s := inst.Scales[ind.Scale]
+	var head string
 	switch s.Kind {
-	case instrument.KindChoice:
-		return strings.Join(s.Keys(), "/")
 	case instrument.KindPercent:
 		return "0–100%"
 	case instrument.KindNumber:
+		head = "angka"
 		if s.Min != nil && s.Max != nil {
-			return fmt.Sprintf("%g–%g", *s.Min, *s.Max)
+			head = rnum.ID(*s.Min) + "–" + rnum.ID(*s.Max)
 		}
-		return "angka"
 	}
-	return ""
+	lines := []string{}
+	if head != "" {
+		lines = append(lines, head)
+	}
+	for _, c := range inst.Choices(ind.Code) {
+		lines = append(lines, c.Key+": "+c.Text)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // rekapHeaderRow is the row of the column titles of the "Rekap" sheet.
@@ -404,11 +415,11 @@ func writeRekap(b *book, inst *instrument.Instrument, a *assessment.Assessment, 
 		r.row++
 		finalGrade := value{}
 		if a.Final != nil {
-			finalGrade = textOf(a.Final.Grade)
+			finalGrade = textOf(inst.GradeDisplay(a.Final.Grade))
 		}
 		r.put(1, textOf("Kategori"), bold)
 		r.put(2, textOf(gradeLabels(inst)), cell)
-		r.put(4, textOf(a.Self.Grade), look{border: true, horizontal: "center"})
+		r.put(4, textOf(inst.GradeDisplay(a.Self.Grade)), look{border: true, horizontal: "center"})
 		r.put(6, finalGrade, look{border: true, horizontal: "center"})
 	}
 	for _, p := range inst.Predicates {
@@ -417,7 +428,7 @@ func writeRekap(b *book, inst *instrument.Instrument, a *assessment.Assessment, 
 		if a.Final != nil {
 			finalHas = predicateValue(a.Final.Predicates, p.Key)
 		}
-		r.put(1, textOf(p.Key), bold)
+		r.put(1, textOf(p.Display()), bold)
 		r.put(2, textOf(p.Label), look{border: true, wrap: true})
 		r.put(4, predicateValue(a.Self.Predicates, p.Key), look{border: true, horizontal: "center"})
 		r.put(6, finalHas, look{border: true, horizontal: "center"})
@@ -512,7 +523,10 @@ func predicateValue(preds map[string]bool, key string) value {
 func gradeLabels(inst *instrument.Instrument) string {
 	parts := make([]string, len(inst.Grades))
 	for i, g := range inst.Grades {
-		parts[i] = strings.TrimSpace(g.Key + " " + g.Label)
+		parts[i] = strings.TrimSpace(g.Display() + " " + g.Label)
+		if g.Display() == g.Label {
+			parts[i] = g.Label
+		}
 	}
 	return strings.Join(parts, " · ")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -49,8 +50,9 @@ func (t Table) values() ([][]value, error) {
 }
 
 // WriteXLSX writes one worksheet per table: the title (bold) and caption on the first two rows,
-// then the header row, frozen and with an autofilter, then the rows. Numbers stay numbers
-// (decimals shown with 2 places), nil is an empty cell, a bool is "Ya" or "Tidak", and columns
+// then the header row, frozen and with an autofilter, then the rows. Numbers stay numbers with
+// a number format (decimals 0.00, which Excel shows with the reader's decimal separator: a comma
+// in Indonesian), nil is an empty cell, a bool is "Ya" or "Tidak", and columns
 // are sized roughly to their content. Sheet names are made valid and unique (see Table.Name).
 func WriteXLSX(w io.Writer, tables ...Table) error {
 	if len(tables) == 0 {
@@ -140,12 +142,28 @@ func writeTable(b *book, name string, t Table) error {
 	return nil
 }
 
+// CSVFormat is a CSV dialect: the field separator and the decimal separator.
+type CSVFormat struct {
+	Comma rune // field separator
+	Point rune // decimal separator
+}
+
+// The CSV dialects. CSVIndonesian is the default: Excel set to Indonesian (or any locale whose
+// decimal separator is a comma) opens it in columns with numbers as numbers. CSVComma is the
+// plain comma-separated file with decimal points that scripts and English-locale spreadsheets
+// expect (`?pemisah=koma` on the export URLs).
+var (
+	CSVIndonesian = CSVFormat{Comma: ';', Point: ','}
+	CSVComma      = CSVFormat{Comma: ',', Point: '.'}
+)
+
 // WriteCSV writes the header row then the rows of t as UTF-8 with a byte order mark, so that
-// Excel shows Indonesian text right. Decimals use '.' and 2 places, nil is an empty field and a
-// bool is "Ya" or "Tidak". The title and caption are not written. A text field that a
-// spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return, and is
-// not a plain number) is prefixed with an apostrophe.
-func WriteCSV(w io.Writer, t Table) error {
+// Excel shows Indonesian text right, in the given dialect. Decimals are rounded to 2 places half
+// away from zero (on their exact value) and written with the dialect's decimal separator; nil is
+// an empty field and a bool is "Ya" or "Tidak". The title and caption are not written. A text
+// field that a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage
+// return, and is not a plain number) is prefixed with an apostrophe.
+func WriteCSV(w io.Writer, t Table, f CSVFormat) error {
 	rows, err := t.values()
 	if err != nil {
 		return fmt.Errorf("export: csv %q: %w", t.Name, err)
@@ -154,9 +172,10 @@ func WriteCSV(w io.Writer, t Table) error {
 		return fmt.Errorf("export: csv %q: %w", t.Name, err)
 	}
 	cw := csv.NewWriter(w)
+	cw.Comma = f.Comma
 	record := make([]string, len(t.Header))
 	for j, h := range t.Header {
-		record[j] = csvField(textOf(h))
+		record[j] = csvField(textOf(h), f.Point)
 	}
 	if err := cw.Write(record); err != nil {
 		return fmt.Errorf("export: csv %q: %w", t.Name, err)
@@ -164,7 +183,7 @@ func WriteCSV(w io.Writer, t Table) error {
 	for _, r := range rows {
 		record = record[:0]
 		for _, v := range r {
-			record = append(record, csvField(v))
+			record = append(record, csvField(v, f.Point))
 		}
 		if err := cw.Write(record); err != nil {
 			return fmt.Errorf("export: csv %q: %w", t.Name, err)
@@ -178,14 +197,14 @@ func WriteCSV(w io.Writer, t Table) error {
 }
 
 // csvField is the text of a CSV field, defused against formula injection.
-func csvField(v value) string {
-	s := v.display()
+func csvField(v value, point rune) string {
+	s := v.format(point)
 	if v.kind != text || s == "" || s == "-" {
 		return s
 	}
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r':
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
+		if _, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64); err != nil {
 			return "'" + s
 		}
 	}

@@ -49,6 +49,20 @@ type Item struct {
 	// deadline once items are returned or the sheet is with the evaluators; none when final.
 	Governs       time.Time
 	DeadlineLabel string
+	// Names shows grade and predicate keys by their names (SIAP_CATATAN → "Siap dengan catatan");
+	// nil for an instrument no longer in the catalog.
+	Names *instrument.Instrument
+}
+
+// Display is a grade or predicate key as a person reads it.
+func (it Item) Display(key string) string {
+	if it.Names == nil {
+		return key
+	}
+	if _, ok := it.Names.Predicate(key); ok {
+		return it.Names.PredicateDisplay(key)
+	}
+	return it.Names.GradeDisplay(key)
 }
 
 // governing sets the deadline that governs it, from its window and extension.
@@ -105,7 +119,7 @@ func (h *Handler) items(ctx context.Context, p *period.Period, as []assessment.A
 	for _, a := range as {
 		it := Item{Assessment: a, UnitName: names[a.Unit], Title: a.Instrument, IsFinal: a.Status == assessment.Final && a.Final != nil}
 		if inst, ok := h.Catalog.Get(a.Instrument); ok {
-			it.Title = inst.Title
+			it.Title, it.Names = inst.Title, inst
 			grade := a.Self.Grade
 			if it.IsFinal {
 				grade = a.Final.Grade

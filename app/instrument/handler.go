@@ -21,6 +21,7 @@ func (h Handler) Routes(r web.Router) {
 type summary struct {
 	ID         string  `json:"id"`
 	Title      string  `json:"title"`
+	Short      string  `json:"short"` // ShortName: the name in tables and XLSX sheet names
 	Regulation string  `json:"regulation"`
 	ScaleMax   float64 `json:"scale_max"`
 	Indicators int     `json:"indicators"`
@@ -30,7 +31,7 @@ type summary struct {
 func (h Handler) list(c *fiber.Ctx) error {
 	out := []summary{}
 	for _, in := range h.Catalog.List() {
-		out = append(out, summary{in.ID, in.Title, in.Regulation, in.ScaleMax, len(in.Indicators()), in.Grades})
+		out = append(out, summary{in.ID, in.Title, in.ShortName(), in.Regulation, in.ScaleMax, len(in.Indicators()), in.Grades})
 	}
 	return c.JSON(fiber.Map{"instruments": out})
 }

@@ -31,7 +31,7 @@ areas:
     title: A satu
     weight: 20
     indicators:
-    - {code: A.1.a, text: Satu, scale: yn}
+    - {code: A.1.a, text: Satu, scale: yn, criteria: {Ya: Sudah ada, Tidak: Belum ada}}
     - {code: A.1.b, text: Dua, scale: pct}
   - code: A.2
     title: A dua
@@ -42,7 +42,7 @@ areas:
   title: Area B
   weight: 40
   indicators:
-  - {code: B.a, text: Empat, scale: yn}
+  - {code: B.a, text: Empat, scale: yn, criteria: {Ya: Sudah, Tidak: Belum}}
 grades:
 - {key: BAIK, label: Baik, above: 70}
 - {key: KURANG, label: Kurang, min: 0}
@@ -78,7 +78,7 @@ func TestEmbeddedSheetsLoad(t *testing.T) {
 		t.Fatalf("LoadFS(embedded) = %v", err)
 	}
 	want := map[string]int{ // indicators per sheet
-		"ikm-2017": 9, "new-normal-2020": 31, "pekppp-2022": 30, "sakip-2021": 80, "zi-2021": 113,
+		"ikm-2017": 9, "new-normal-2020": 31, "pekppp-2022": 31, "sakip-2021": 80, "zi-2021": 113,
 	}
 	var ids []string
 	for _, in := range cat.List() {
@@ -234,11 +234,29 @@ func TestParseErrors(t *testing.T) {
 		{"root weights", edit("weight: 40\n  indicators", "weight: 30\n  indicators"),
 			"t.yaml: areas: root weights sum to 90, want 100"},
 		{"both areas and indicators", edit("  weight: 60\n  areas:", "  weight: 60\n  indicators:\n  - {code: A.x, text: X, scale: yn}\n  areas:"), "t.yaml: A: has both areas and indicators (a node is either a parent or a leaf)"},
-		{"empty leaf", edit("  indicators:\n  - {code: B.a, text: Empat, scale: yn}\n", ""),
+		{"empty leaf", edit("  indicators:\n  - {code: B.a, text: Empat, scale: yn, criteria: {Ya: Sudah, Tidak: Belum}}\n", ""),
 			"t.yaml: B: has neither areas nor indicators"},
 		{"indicator without text", edit("text: Empat, ", ""), "t.yaml: B.a: missing text"},
 		{"indicator unknown scale", edit("scale: n4", "scale: n5"),
 			`t.yaml: A.2.a: unknown scale "n5"`},
+		{"choice indicator without criteria", edit(", criteria: {Ya: Sudah, Tidak: Belum}}", "}"),
+			"t.yaml: B.a: no criteria for option Ya, Tidak (write them under criteria, or as text on scale yn's options)"},
+		{"choice indicator missing one criterion", edit("criteria: {Ya: Sudah, Tidak: Belum}", "criteria: {Ya: Sudah}"),
+			"t.yaml: B.a: no criteria for option Tidak (write them under criteria, or as text on scale yn's options)"},
+		{"criterion for an unknown option", edit("criteria: {Ya: Sudah, Tidak: Belum}", "criteria: {Ya: Sudah, Tidak: Belum, Mungkin: Entah}"),
+			`t.yaml: B.a: criteria for "Mungkin", which is not an option of scale yn (Ya, Tidak)`},
+		{"empty criterion", edit("criteria: {Ya: Sudah, Tidak: Belum}", "criteria: {Ya: Sudah, Tidak: ''}"),
+			`t.yaml: B.a: criteria "Tidak" is empty`},
+		{"criteria on a percent scale", edit("{code: A.1.b, text: Dua, scale: pct}", "{code: A.1.b, text: Dua, scale: pct, criteria: {'100': Semua}}"),
+			"t.yaml: A.1.b: a percent scale takes no criteria"},
+		{"number descriptors incomplete", edit("scale: n4, evidence", "scale: n4, criteria: {'0': Nol, '4': Empat}, evidence"),
+			"t.yaml: A.2.a: no criteria for value 1 (describe every whole value from 0 to 4, or none)"},
+		{"number descriptor out of range", edit("scale: n4, evidence", "scale: n4, criteria: {'0': a, '1': b, '2': c, '3': d, '4': e, '5': f}, evidence"),
+			`t.yaml: A.2.a: criteria for "5", want a whole value from 0 to 4`},
+		{"short name too long for a sheet", edit("title: Demo\n", "title: Demo\nshort: Pemantauan Kinerja Pelayanan Publik Kabupaten\n"),
+			`t.yaml: short: "Pemantauan Kinerja Pelayanan Publik Kabupaten" is longer than 31 characters (it names an Excel sheet)`},
+		{"short name with a slash", edit("title: Demo\n", "title: Demo\nshort: ZI/WBK\n"),
+			`t.yaml: short: "ZI/WBK" contains a character Excel forbids in a sheet name ([]:*?/\)`},
 		{"grade with above and min", edit("above: 70}", "above: 70, min: 70}"),
 			"t.yaml: grade BAIK: want exactly one of above and min"},
 		{"grade without bound", edit(", above: 70}", "}"),
@@ -303,16 +321,124 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// Every choice indicator of the shipped sheets carries the LKE's criterion for every option, and
+// every PEKPPP F-02 indicator its 0–5 descriptors; Choices lists them in the scale's order. The
+// counts are the texts written per sheet (see each file's header for the sources).
+func TestEmbeddedCriteria(t *testing.T) {
+	cat, err := LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatalf("LoadFS(embedded) = %v", err)
+	}
+	want := map[string]int{ // option texts an indicator shows, per sheet
+		"ikm-2017": 0, "new-normal-2020": 80, "pekppp-2022": 180, "sakip-2021": 640, "zi-2021": 359,
+	}
+	for _, in := range cat.List() {
+		n := 0
+		for _, ind := range in.Indicators() {
+			s := in.ScaleOf(ind.Code)
+			choices := in.Choices(ind.Code)
+			switch {
+			case s.Kind == KindChoice && len(choices) != len(s.Options):
+				t.Errorf("%s %s: %d choices for %d options", in.ID, ind.Code, len(choices), len(s.Options))
+			case in.ID == "pekppp-2022" && !s.FromSurvey() && len(choices) != 6:
+				t.Errorf("%s %s: %d descriptors, want 0–5", in.ID, ind.Code, len(choices))
+			}
+			for i, c := range choices {
+				if strings.TrimSpace(c.Text) == "" || c.Text != ind.Criterion(c.Key) {
+					t.Errorf("%s %s: choice %s has no criterion", in.ID, ind.Code, c.Key)
+				}
+				if s.Kind == KindNumber && c.Key != fmt.Sprint(i) {
+					t.Errorf("%s %s: descriptor %d is %q, want in order from 0", in.ID, ind.Code, i, c.Key)
+				}
+			}
+			n += len(choices)
+		}
+		if n != want[in.ID] {
+			t.Errorf("%s: %d option texts, want %d", in.ID, n, want[in.ID])
+		}
+		if name := in.ShortName(); name == "" || len([]rune(name)) > MaxShortName {
+			t.Errorf("%s: short name %q", in.ID, name)
+		}
+		t.Logf("%s (%s): %d option texts", in.ID, in.ShortName(), n)
+	}
+}
+
+// The display names: a key that is a code has a name; an instrument without short gets its title
+// cut at a word.
+func TestDisplayNames(t *testing.T) {
+	cat, err := LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nn, _ := cat.Get("new-normal-2020")
+	zi, _ := cat.Get("zi-2021")
+	for _, tt := range []struct{ got, want string }{
+		{nn.GradeDisplay("SIAP_CATATAN"), "Siap dengan catatan"},
+		{nn.PredicateDisplay("TATAP_MUKA"), "Layak tatap muka"},
+		{zi.PredicateDisplay("WBK"), "WBK"},
+		{zi.PredicateDisplay("X"), "X"},
+		{zi.ShortName(), "Zona Integritas"},
+		{(&Instrument{Title: "Pemantauan dan Evaluasi Kinerja Penyelenggaraan Pelayanan Publik"}).ShortName(), "Pemantauan dan Evaluasi Kinerja"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// The eligibility checklist (Rapor RB extension): ZI carries it with its source, unconfirmed;
+// a malformed one is refused with one line naming the condition or fact.
+func TestEligibility(t *testing.T) {
+	cat, err := LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zi, _ := cat.Get("zi-2021")
+	e := zi.Eligibility
+	if e == nil || e.Confirmed || !strings.Contains(e.Source, "2024") || len(e.FactsAt(LevelKabupaten)) != 4 || len(e.FactsAt(LevelUnit)) != 2 || len(e.Conditions) != 9 {
+		t.Fatalf("zi-2021 eligibility = %+v", e)
+	}
+	base := demoSheet + `eligibility:
+  source: Contoh
+  facts:
+  - {key: opini, level: kabupaten, label: Opini, kind: choice, options: [WTP, WDP]}
+  - {key: tl, level: unit, label: Tindak lanjut, kind: percent}
+  conditions:
+  - {for: [LULUS], text: Opini WTP, fact: opini, one_of: [WTP]}
+  - {for: [UNGGUL], text: Lulus dua tahun, held: LULUS, years: 2}
+`
+	if _, err := Parse("t.yaml", []byte(base)); err != nil {
+		t.Fatalf("valid eligibility: %v", err)
+	}
+	for _, tt := range []struct{ old, new, want string }{
+		{"source: Contoh", "source: ''", "t.yaml: eligibility: missing source (say where the checklist comes from)"},
+		{"{key: tl,", "{key: Tl,", `t.yaml: eligibility fact 2: key "Tl" must be lower-case letters, digits and '_'`},
+		{"level: unit", "level: desa", `t.yaml: eligibility fact tl: unknown level "desa" (want kabupaten or unit)`},
+		{"for: [LULUS]", "for: [WBK]", `t.yaml: eligibility condition 1: for: "WBK" is not a predicate of this instrument`},
+		{"one_of: [WTP]", "one_of: [WTP], min: 1", "t.yaml: eligibility condition 1: want exactly one of one_of, min and above"},
+		{"one_of: [WTP]", "one_of: [TMP]", `t.yaml: eligibility condition 1: "TMP" is not an option of opini`},
+		{"fact: opini, one_of: [WTP]", "fact: opini, min: 1", "t.yaml: eligibility condition 1: min and above need a number or percent fact, opini is a choice"},
+		{"held: LULUS, years: 2", "held: LULUS, years: 0", "t.yaml: eligibility condition 2: held must name a predicate and years be at least 1"},
+		{"text: Opini WTP, ", "", "t.yaml: eligibility condition 1: missing text"},
+	} {
+		_, err := Parse("t.yaml", []byte(strings.Replace(base, tt.old, tt.new, 1)))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s → %s: error %v, want %q", tt.old, tt.new, err, tt.want)
+		}
+	}
+}
+
 // Survey-based scales: the shipped sheets mark exactly the external survey results (ZI's IPAK and
-// IPKP, every IKM unsur), and a sheet may mark its own.
+// IPKP, every IKM unsur, PEKPPP's F-03), and a sheet may mark its own.
 func TestScaleSource(t *testing.T) {
 	cat, err := LoadFS(instruments.FS)
 	if err != nil {
 		t.Fatalf("LoadFS(embedded) = %v", err)
 	}
 	want := map[string][]string{
-		"ikm-2017": {"IKM.U1", "IKM.U2", "IKM.U3", "IKM.U4", "IKM.U5", "IKM.U6", "IKM.U7", "IKM.U8", "IKM.U9"},
-		"zi-2021":  {"H.BA.IPAK.a", "H.PP.IPKP.a"},
+		"ikm-2017":    {"IKM.U1", "IKM.U2", "IKM.U3", "IKM.U4", "IKM.U5", "IKM.U6", "IKM.U7", "IKM.U8", "IKM.U9"},
+		"zi-2021":     {"H.BA.IPAK.a", "H.PP.IPKP.a"},
+		"pekppp-2022": {"F03.a"},
 	}
 	for _, in := range cat.List() {
 		var got []string

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/rapor-rb/raporrb/app/num"
 )
 
 // weightTolerance absorbs float noise in decimal weights (4.08 + 3.36 + …) without letting a
@@ -96,15 +100,27 @@ func (v *validator) errf(where, format string, args ...any) error {
 func (in *Instrument) validate(file string) error {
 	v := &validator{file: file, in: in, kind: map[string]string{}}
 	in.nodes = map[string]*Area{}
+	in.points = nil
 	in.parents = map[string]*Area{}
 	in.indIndex = map[string]int{}
 	in.leafOf = map[string]*Area{}
 	in.indicators = nil
-	for _, check := range []func() error{v.header, v.scales, v.areas, v.grades, v.predicates} {
+	for _, check := range []func() error{v.header, v.scales, v.areas, v.grades, v.predicates, v.eligibility} {
 		if err := check(); err != nil {
 			return err
 		}
 	}
+	// Exact values the scoring engine reads on every score: computed once, never modified.
+	for _, s := range in.Scales {
+		for i := range s.Options {
+			s.Options[i].exact = num.Exact(s.Options[i].Value)
+		}
+	}
+	points := make(map[string]*big.Rat, len(in.nodes))
+	for code, a := range in.nodes {
+		points[code] = in.PointsExact(a)
+	}
+	in.points = points
 	return nil
 }
 
@@ -117,6 +133,10 @@ func (v *validator) header() error {
 		return v.errf("id", "%q is not a slug (lower-case letters, digits and '-')", in.ID)
 	case strings.TrimSpace(in.Title) == "":
 		return v.errf("title", "missing")
+	case utf16Len(in.Short) > MaxShortName:
+		return v.errf("short", "%q is longer than %d characters (it names an Excel sheet)", in.Short, MaxShortName)
+	case strings.ContainsAny(in.Short, `[]:*?/\`):
+		return v.errf("short", "%q contains a character Excel forbids in a sheet name ([]:*?/\\)", in.Short)
 	case !(in.ScaleMax > 0) || !finite(in.ScaleMax):
 		return v.errf("scale_max", "must be a number > 0, got %s", fmtNum(in.ScaleMax))
 	}
@@ -272,15 +292,83 @@ func (v *validator) indicator(ind Indicator, leaf *Area, i int) error {
 	case ind.Scale == "":
 		return v.errf(ind.Code, "missing scale")
 	}
-	if _, ok := v.in.Scales[ind.Scale]; !ok {
+	s, ok := v.in.Scales[ind.Scale]
+	if !ok {
 		return v.errf(ind.Code, "unknown scale %q", ind.Scale)
 	}
+	criteria, err := v.criteria(ind, s)
+	if err != nil {
+		return err
+	}
+	ind.Criteria = criteria
+	leaf.Indicators[i] = ind
 	v.in.indIndex[ind.Code] = len(v.in.indicators)
 	v.in.indicators = append(v.in.indicators, ind)
 	v.in.leafOf[ind.Code] = leaf
 	v.in.parents[ind.Code] = leaf
 	return nil
 }
+
+// criteria checks an indicator's criteria against its scale and returns them completed from the
+// scale's option texts: every option of a choice scale needs one (the LKE's criterion, so a
+// person can answer without the paper sheet); a number scale may describe its whole values
+// (all of them, or none); a percent scale takes none.
+func (v *validator) criteria(ind Indicator, s Scale) (map[string]string, error) {
+	for key, text := range ind.Criteria {
+		if strings.TrimSpace(text) == "" {
+			return nil, v.errf(ind.Code, "criteria %q is empty", key)
+		}
+	}
+	switch s.Kind {
+	case KindChoice:
+		out := make(map[string]string, len(s.Options))
+		for key := range ind.Criteria {
+			if _, ok := s.Option(key); !ok {
+				return nil, v.errf(ind.Code, "criteria for %q, which is not an option of scale %s (%s)", key, ind.Scale, strings.Join(s.Keys(), ", "))
+			}
+		}
+		var missing []string
+		for _, o := range s.Options {
+			switch {
+			case ind.Criteria[o.Key] != "":
+				out[o.Key] = ind.Criteria[o.Key]
+			case strings.TrimSpace(o.Text) != "":
+				out[o.Key] = o.Text
+			default:
+				missing = append(missing, o.Key)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, v.errf(ind.Code, "no criteria for option %s (write them under criteria, or as text on scale %s's options)",
+				strings.Join(missing, ", "), ind.Scale)
+		}
+		return out, nil
+	case KindNumber:
+		if len(ind.Criteria) == 0 {
+			return nil, nil
+		}
+		values := wholeValues(s)
+		for key := range ind.Criteria {
+			n, err := strconv.Atoi(key)
+			if err != nil || !slices.Contains(values, n) {
+				return nil, v.errf(ind.Code, "criteria for %q, want a whole value from %s to %s", key, fmtNum(*s.Min), fmtNum(*s.Max))
+			}
+		}
+		for _, n := range values {
+			if _, ok := ind.Criteria[strconv.Itoa(n)]; !ok {
+				return nil, v.errf(ind.Code, "no criteria for value %d (describe every whole value from %s to %s, or none)", n, fmtNum(*s.Min), fmtNum(*s.Max))
+			}
+		}
+		return ind.Criteria, nil
+	default:
+		if len(ind.Criteria) > 0 {
+			return nil, v.errf(ind.Code, "a %s scale takes no criteria", s.Kind)
+		}
+		return nil, nil
+	}
+}
+
+func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
 func (v *validator) sum(where, what string, areas []*Area, want float64) error {
 	var sum float64

@@ -28,7 +28,7 @@ func Thresholds(inst *instrument.Instrument) []charts.Threshold {
 	for _, p := range inst.Predicates {
 		for _, rule := range p.Rules {
 			if rule.Node == instrument.TotalNode && rule.Min != nil {
-				lines = append(lines, charts.Threshold{Label: p.Key, Value: *rule.Min})
+				lines = append(lines, charts.Threshold{Label: p.Display(), Value: *rule.Min})
 			}
 		}
 	}

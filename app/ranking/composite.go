@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"math/big"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -16,7 +17,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/db"
 	"github.com/rapor-rb/raporrb/app/instrument"
-	"github.com/rapor-rb/raporrb/app/scoring"
+	"github.com/rapor-rb/raporrb/app/num"
 )
 
 // Weight is one instrument's weight in the composite index. Weights are relative: they are
@@ -188,11 +189,15 @@ type CompositeRow struct {
 
 // Composite combines per-instrument rankings into one index: each score normalized to 0–100
 // by its instrument's scale_max (PEKPPP's 0–5 becomes comparable to ZI's 0–100), weighted by
-// w and summed. A unit missing an instrument gets 0 for it, which the parts make visible.
+// w and summed. A unit missing an instrument gets 0 for it, which the parts make visible. The
+// index is computed exactly from the rounded scores (score / scale_max × 100 × weight / Σ
+// weights) and rounded once, half away from zero; each part's score and points are rounded for
+// display the same way, so a reader may find the index a hundredth off the sum of the rounded
+// points, never off the exact sum.
 func Composite(insts []*instrument.Instrument, rows map[string][]Row, w Weights) []CompositeRow {
-	var sum float64
+	sum := new(big.Rat)
 	for _, in := range insts {
-		sum += w.Of(in.ID)
+		sum.Add(sum, num.Exact(w.Of(in.ID)))
 	}
 	byUnit := map[string]*CompositeRow{}
 	var order []string
@@ -207,29 +212,32 @@ func Composite(insts []*instrument.Instrument, rows map[string][]Row, w Weights)
 			}
 		}
 	}
+	hundred := big.NewRat(100, 1)
 	for _, code := range order {
 		c := byUnit[code]
-		var total float64
+		total := new(big.Rat)
 		for _, in := range insts {
 			p := Part{Instrument: in.ID}
-			if sum > 0 {
-				p.Share = w.Of(in.ID) / sum
+			share, score := new(big.Rat), new(big.Rat)
+			if sum.Sign() > 0 {
+				share.Quo(num.Exact(w.Of(in.ID)), sum)
 			}
 			if r, ok := index[in.ID][code]; ok {
 				p.Assessed, p.Final = true, r.IsFinal()
-				if in.ScaleMax > 0 {
-					p.Score = r.Score / in.ScaleMax * 100
+				if x := num.Ratio(r.Score, in.ScaleMax); x != nil {
+					score.Mul(x, hundred)
 				}
 			}
-			p.Points = p.Share * p.Score
-			total += p.Points
-			if p.Share > 0 && !p.Final {
+			points := new(big.Rat).Mul(share, score)
+			total.Add(total, points)
+			if share.Sign() > 0 && !p.Final {
 				c.Final = false
 			}
-			p.Score, p.Points = scoring.Round2(p.Score), scoring.Round2(p.Points)
+			p.Share, _ = share.Float64()
+			p.Score, p.Points = num.Round(score), num.Round(points)
 			c.Parts = append(c.Parts, p)
 		}
-		c.Index = scoring.Round2(total)
+		c.Index = num.Round(total)
 	}
 	out := make([]CompositeRow, 0, len(order))
 	for _, code := range order {

@@ -19,8 +19,8 @@ func TestValue(t *testing.T) {
 	}{
 		{"yn Ya", "P.MP.PM.1.a", opt("Ya"), 1},
 		{"abcd B", "P.MP.PM.3.a", opt("B"), 0.67},
-		{"percent 75", "P.MP.RF.1.a", num(75), 0.75},
-		{"survey 3.6 of 4", "H.BA.IPAK.a", num(3.6), 0.9},
+		{"percent 75", "P.MP.RF.1.a", number(75), 0.75},
+		{"survey 3.6 of 4", "H.BA.IPAK.a", number(3.6), 0.9},
 	} {
 		got, err := Value(zi.ScaleOf(tt.code), tt.a)
 		if err != nil || got != tt.want {
@@ -28,10 +28,10 @@ func TestValue(t *testing.T) {
 		}
 	}
 	// value = x/max, not (x-min)/(max-min): NRR 1 of 1..4 is 0.25, so IKM starts at 25.
-	if got, err := Value(ikm.ScaleOf("IKM.U1"), num(1)); err != nil || got != 0.25 {
+	if got, err := Value(ikm.ScaleOf("IKM.U1"), number(1)); err != nil || got != 0.25 {
 		t.Errorf("Value(NRR 1) = %v, %v; want 0.25", got, err)
 	}
-	if _, err := Value(zi.ScaleOf("P.MP.RF.1.a"), num(101)); !apperr.Is(err, apperr.Invalid) {
+	if _, err := Value(zi.ScaleOf("P.MP.RF.1.a"), number(101)); !apperr.Is(err, apperr.Invalid) {
 		t.Errorf("Value(percent 101) err = %v, want Invalid", err)
 	}
 }
@@ -49,17 +49,17 @@ func TestValidateAnswer(t *testing.T) {
 		{"an area is not an indicator", "zi-2021", "P.MP", opt("Ya"), `Indikator "P.MP" tidak ada pada instrumen zi-2021.`},
 		{"unknown option", "zi-2021", "P.MP.PM.1.a", opt("Mungkin"), `Indikator P.MP.PM.1.a: pilihan "Mungkin" tidak ada; pilih salah satu dari Ya, Tidak.`},
 		{"option keys are case-sensitive", "zi-2021", "P.MP.PM.1.a", opt("ya"), `Indikator P.MP.PM.1.a: pilihan "ya" tidak ada; pilih salah satu dari Ya, Tidak.`},
-		{"number for a choice scale", "zi-2021", "P.MP.PM.1.b", num(1), `Indikator P.MP.PM.1.b: jawaban harus salah satu pilihan (A, B, C), bukan angka.`},
-		{"percent 101", "zi-2021", "P.MP.RF.1.a", num(101), `Indikator P.MP.RF.1.a: persentase harus antara 0 dan 100, bukan 101.`},
-		{"percent -0.5", "zi-2021", "P.MP.RF.1.a", num(-0.5), `Indikator P.MP.RF.1.a: persentase harus antara 0 dan 100, bukan -0,5.`},
+		{"number for a choice scale", "zi-2021", "P.MP.PM.1.b", number(1), `Indikator P.MP.PM.1.b: jawaban harus salah satu pilihan (A, B, C), bukan angka.`},
+		{"percent 101", "zi-2021", "P.MP.RF.1.a", number(101), `Indikator P.MP.RF.1.a: persentase harus antara 0 dan 100, bukan 101.`},
+		{"percent -0.5", "zi-2021", "P.MP.RF.1.a", number(-0.5), `Indikator P.MP.RF.1.a: persentase harus antara 0 dan 100, bukan -0,5.`},
 		{"string for a percent", "zi-2021", "P.MP.RF.1.a", opt("75"), `Indikator P.MP.RF.1.a: jawaban harus berupa angka, bukan teks "75".`},
-		{"survey above 4", "zi-2021", "H.BA.IPAK.a", num(4.01), `Indikator H.BA.IPAK.a: nilai harus antara 0 dan 4, bukan 4,01.`},
-		{"NRR below 1", "ikm-2017", "IKM.U1", num(0.5), `Indikator IKM.U1: nilai harus antara 1 dan 4, bukan 0,5.`},
-		{"IPP above 5", "pekppp-2022", "KB.01.a", num(5.5), `Indikator KB.01.a: nilai harus antara 0 dan 5, bukan 5,5.`},
-		{"NaN", "zi-2021", "H.BA.IPAK.a", num(math.NaN()), `Indikator H.BA.IPAK.a: nilai harus berupa angka yang sah.`},
-		{"Inf", "zi-2021", "P.MP.RF.1.a", num(math.Inf(1)), `Indikator P.MP.RF.1.a: nilai harus berupa angka yang sah.`},
+		{"survey above 4", "zi-2021", "H.BA.IPAK.a", number(4.01), `Indikator H.BA.IPAK.a: nilai harus antara 0 dan 4, bukan 4,01.`},
+		{"NRR below 1", "ikm-2017", "IKM.U1", number(0.5), `Indikator IKM.U1: nilai harus antara 1 dan 4, bukan 0,5.`},
+		{"IPP above 5", "pekppp-2022", "F02.KB.01.a", number(5.5), `Indikator F02.KB.01.a: nilai harus antara 0 dan 5, bukan 5,5.`},
+		{"NaN", "zi-2021", "H.BA.IPAK.a", number(math.NaN()), `Indikator H.BA.IPAK.a: nilai harus berupa angka yang sah.`},
+		{"Inf", "zi-2021", "P.MP.RF.1.a", number(math.Inf(1)), `Indikator P.MP.RF.1.a: nilai harus berupa angka yang sah.`},
 		{"empty answer", "zi-2021", "P.MP.PM.1.a", Answer{}, `Indikator P.MP.PM.1.a: jawaban kosong.`},
-		{"option and number", "zi-2021", "P.MP.RF.1.a", Answer{Option: "Ya", Number: num(1).Number}, `Indikator P.MP.RF.1.a: jawaban berisi pilihan dan angka sekaligus.`},
+		{"option and number", "zi-2021", "P.MP.RF.1.a", Answer{Option: "Ya", Number: number(1).Number}, `Indikator P.MP.RF.1.a: jawaban berisi pilihan dan angka sekaligus.`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			inst := sheet(t, tt.id)
@@ -77,8 +77,8 @@ func TestValidateAnswer(t *testing.T) {
 		code string
 		a    Answer
 	}{
-		{"P.MP.RF.1.a", num(0)}, {"P.MP.RF.1.a", num(100)}, {"P.MP.RF.1.a", num(33.3)},
-		{"H.BA.IPAK.a", num(0)}, {"H.BA.IPAK.a", num(4)}, {"P.MP.PM.1.a", opt("Tidak")},
+		{"P.MP.RF.1.a", number(0)}, {"P.MP.RF.1.a", number(100)}, {"P.MP.RF.1.a", number(33.3)},
+		{"H.BA.IPAK.a", number(0)}, {"H.BA.IPAK.a", number(4)}, {"P.MP.PM.1.a", opt("Tidak")},
 	} {
 		if err := ValidateAnswer(zi, ok.code, ok.a); err != nil {
 			t.Errorf("ValidateAnswer(%s, %s) = %v, want nil", ok.code, fmtAnswer(ok.a), err)

@@ -28,8 +28,8 @@ func sheet(t testing.TB, id string) *instrument.Instrument {
 	return in
 }
 
-func num(x float64) Answer  { return Answer{Number: &x} }
-func opt(key string) Answer { return Answer{Option: key} }
+func number(x float64) Answer { return Answer{Number: &x} }
+func opt(key string) Answer   { return Answer{Option: key} }
 
 // m lists answers by code: a string is an option key, a number is a number.
 type m map[string]any
@@ -39,9 +39,9 @@ func (mods m) answer(t testing.TB, code string) Answer {
 	case string:
 		return opt(v)
 	case float64:
-		return num(v)
+		return number(v)
 	case int:
-		return num(float64(v))
+		return number(float64(v))
 	}
 	t.Fatalf("answer for %s: unsupported %T", code, mods[code])
 	return Answer{}
@@ -63,9 +63,9 @@ func bestAnswer(s instrument.Scale) Answer {
 		o := slices.MaxFunc(s.Options, func(a, b instrument.Option) int { return cmpFloat(a.Value, b.Value) })
 		return opt(o.Key)
 	case instrument.KindPercent:
-		return num(100)
+		return number(100)
 	default:
-		return num(*s.Max)
+		return number(*s.Max)
 	}
 }
 
@@ -76,9 +76,9 @@ func worstAnswer(s instrument.Scale) Answer {
 		o := slices.MinFunc(s.Options, func(a, b instrument.Option) int { return cmpFloat(a.Value, b.Value) })
 		return opt(o.Key)
 	case instrument.KindPercent:
-		return num(0)
+		return number(0)
 	default:
-		return num(*s.Min)
+		return number(*s.Min)
 	}
 }
 

@@ -3,47 +3,57 @@ package scoring
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
+	"math/big"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/num"
 )
 
 // Planning the path to a target (PlanPath)
 //
 // The question is "what is the least this unit must improve to reach WBK / WBBM / the next
 // grade?". Least means the fewest indicators changed; how far each one moves comes second.
+// Survey results (Scale.FromSurvey: ZI's IPAK and IPKP, IKM's NRR, PEKPPP's F-03) are not the
+// unit's answers, so the plan never counts them as steps; when the target needs them higher, the
+// plan says how high instead. The plan has three parts:
+//
+//  1. Rules no plan can pass: a requires_previous condition the earlier result does not meet, or
+//     a bound above what its node scores with every answer and every survey result at its best.
+//     They are reported in Blocked and left out of what follows.
+//  2. Survey minimums: when the other rules fail even with every answer of the unit at its best,
+//     each survey result is lowered from its maximum (the highest current value first, so the
+//     ones with most room are the ones asked to rise) to the lowest value, in hundredths and
+//     never below what is entered now, with which those rules still pass. These are the
+//     "IPKP minimal 3,50" lines; with the surveys at these values every remaining rule can pass.
+//  3. Answer steps: the fewest indicators to raise, with the survey results at their minimums,
+//     so that every remaining rule passes (below).
 //
 // Why raising to the best answer settles the count. Every rule of a target is a lower bound on
-// the (rounded) sum of a subtree: a node rule bounds its node, each_child_of bounds each child,
-// a total rule or a grade band bounds the total, which is the sum over a virtual root above the
+// the rounded sum of a subtree: a node rule bounds its node, each_child_of bounds each child, a
+// total rule or a grade band bounds the total, which is the sum over a virtual root above the
 // roots. Leaf contributions are points × value / n with values in [0, 1], so raising an answer
 // never lowers any node (TestMonotonicity). Hence a set S of indicators can be improved into a
 // passing sheet exactly when raising every indicator of S to its best answer passes, and the
-// minimum count is the smallest such S. Survey-based indicators (Scale.FromSurvey) are copied from
-// an external recap, so they are never in S.
+// minimum count is the smallest such S.
 //
 // Why a tree DP is exact. Those subtrees form a laminar family (any two are nested or disjoint),
 // so the rules inside one subtree only see how much the subtree scores, not which indicators
 // inside it were raised. For every node the planner keeps best[k]: the highest score of the
-// subtree with exactly k of its indicators raised and every rule inside it passing (−∞ when
+// subtree with exactly k of its indicators raised and every rule inside it passing (nil when
 // impossible). More score is never worse for the rules above, so keeping only the best per k
 // loses nothing. A leaf raises its k lowest-valued indicators (all of a leaf's indicators weigh
 // the same); a parent combines its children by a max-plus convolution over k, then drops the k
 // whose score fails one of the node's own rules. The answer is the smallest k the virtual root
-// keeps; argmax choices are kept to rebuild S. With n indicators that is O(n²) per node.
-//
-// Why the DP adds scores, not gains. The rules compare Round2 of float sums, and a sum landing a
-// hair off a 2-decimal bound rounds differently. So a leaf's score is computed with the same
-// expression as leafScore, and children are added to a zero in sheet order, as areaScore does:
-// the DP's numbers are the very floats Score would compute for the same answers, and float
-// addition and Round2 are monotone, so "highest is best" survives rounding. The chosen path is
-// still applied and checked with Score; should it fail (ties at a leaf summed in another order)
-// the next k is tried, so a returned path always passes.
+// keeps; argmax choices are kept to rebuild S. With n indicators that is O(n²) per node. Scores
+// are exact rationals (the same values Score computes before rounding), and each bound is judged
+// on the score rounded half away from zero, as Score judges it, so no float hair at a bound can
+// lose the minimum. The chosen path is still checked against the bounds before it is returned.
 //
 // Why steps are lowered afterwards. Raising to the best answer fixes the count, not the effort:
 // each step is then lowered, in sheet order with the later steps still at their best, to the
@@ -70,29 +80,48 @@ type Step struct {
 	Gain float64 `json:"gain"` // points this step adds to the total, rounded to 2 decimals
 }
 
+// SurveyNeed is a survey result the plan needs higher than it is: the answers alone cannot pass
+// the rules that depend on it.
+type SurveyNeed struct {
+	Indicator string   `json:"indicator"`
+	Area      string   `json:"area"` // the leaf area's code
+	From      *float64 `json:"from"` // the value entered now; nil when not entered (counts 0)
+	// Min is the lowest value, in hundredths, with which (and the steps) every rule that is not
+	// blocked passes.
+	Min float64 `json:"min"`
+	Max float64 `json:"max"` // the scale's maximum
+}
+
 // Path is the answer to "what must this unit improve to reach target".
 type Path struct {
-	Target    string  `json:"target"`    // the predicate or grade key planned for
-	Kind      string  `json:"kind"`      // PathPredicate or PathGrade
-	Reached   bool    `json:"reached"`   // already passes; Steps empty
-	Reachable bool    `json:"reachable"` // some set of answer improvements passes
-	Steps     []Step  `json:"steps"`     // [] not null; sheet order; empty unless Reachable
-	Before    float64 `json:"before"`    // current total
-	After     float64 `json:"after"`     // total once every step is applied
+	Target string `json:"target"` // the predicate or grade key planned for
+	Kind   string `json:"kind"`   // PathPredicate or PathGrade
+	// Reached: the target already passes; nothing to do.
+	Reached bool `json:"reached"`
+	// Reachable: the Steps alone reach the target (no survey minimum, nothing blocked).
+	Reachable bool `json:"reachable"`
+	// Steps are the fewest answer improvements that, with the Survey minimums, pass every rule
+	// that is not blocked. [] not null; sheet order.
+	Steps []Step `json:"steps"`
+	// Survey lists the survey results that must rise, and to what. [] not null; sheet order.
+	Survey []SurveyNeed `json:"survey"`
+	Before float64      `json:"before"` // current total
+	// After is the total with every step applied and every survey result at its minimum.
+	After float64 `json:"after"`
 	// Failures is what fails now: the predicate's failed conditions as Explain lists them, or for
 	// a grade one Failure with Node "total", Predicate the grade key and Min the lowest rounded
 	// total the band admits. [] not null.
 	Failures []Failure `json:"failures"`
-	// Blocked says, in Bahasa Indonesia, why the target cannot be reached by answers alone (a
-	// survey result too low, an earlier predicate missing); [] when Reachable.
+	// Blocked says, in Bahasa Indonesia, which rules no plan can pass and why (an earlier
+	// predicate missing, a bound above what the node can score at all); [] when none.
 	Blocked []string `json:"blocked"`
 }
 
-// PlanPath computes the fewest indicator improvements that make target pass for these answers:
-// a predicate key (every rule, judged on rounded scores as Score does), a grade key (the rounded
-// total admitted by that band) or TargetNext. Survey-based indicators are never raised. Invalid
-// answers are the apperr.Invalid error Score returns; an unknown target, or TargetNext on an
-// instrument without grades, is apperr.Invalid.
+// PlanPath plans target for these answers: a predicate key (every rule, judged on rounded scores
+// as Score does), a grade key (the rounded total admitted by that band) or TargetNext. See the
+// comment at the top of this file for the three parts of the plan. Invalid answers are the
+// apperr.Invalid error Score returns; an unknown target, or TargetNext on an instrument without
+// grades, is apperr.Invalid.
 func PlanPath(inst *instrument.Instrument, answers Answers, prev Previous, target string) (Path, error) {
 	cur, err := Score(inst, answers, prev)
 	if err != nil {
@@ -103,26 +132,25 @@ func PlanPath(inst *instrument.Instrument, answers Answers, prev Previous, targe
 		return Path{}, err
 	}
 	p := Path{
-		Target: g.key, Kind: g.kind, Steps: []Step{}, Before: cur.Total, After: cur.Total,
+		Target: g.key, Kind: g.kind, Steps: []Step{}, Survey: []SurveyNeed{}, Before: cur.Total, After: cur.Total,
 		Failures: g.failures(inst, cur, prev), Blocked: []string{},
 	}
 	if len(p.Failures) == 0 {
 		p.Reached, p.Reachable = true, true
 		return p, nil
 	}
-	pl := newPlanner(inst, answers, g)
 	if msg, failed := g.previousBlock(prev); failed {
 		p.Blocked = append(p.Blocked, msg)
 	}
+	pl := newPlanner(inst, answers, g)
+	p.Blocked = append(p.Blocked, pl.dropImpossible()...)
+	p.Survey = pl.surveyMinimums()
 	chosen, ok := pl.fewest()
-	if !ok {
-		p.Blocked = append(p.Blocked, pl.surveyBlocks()...)
+	if !ok { // cannot happen: with the surveys at their minimums, raising everything passes
+		return Path{}, fmt.Errorf("scoring: plan %s for %s: no passing set after the survey minimums", g.key, inst.ID)
 	}
-	if len(p.Blocked) > 0 {
-		return p, nil
-	}
-	p.Reachable = true
 	p.Steps, p.After = pl.lower(chosen)
+	p.Reachable = len(p.Survey) == 0 && len(p.Blocked) == 0
 	return p, nil
 }
 
@@ -136,18 +164,18 @@ type goal struct {
 
 // bound is one rule on a node: its rounded score ≥ min, or > min when strict (a grade's above).
 type bound struct {
-	min    float64
+	min    *big.Rat
 	strict bool
 }
 
-// holds judges an unrounded score the way Score then judge/GradeOf do: Score rounds node scores
-// and the total to 2 decimals, and the judges round again.
-func (b bound) holds(raw float64) bool {
-	s := Round2(Round2(raw))
+// holds judges an exact score the way Score then judge/GradeOf do: Score rounds node scores and
+// the total to 2 decimals, half away from zero, and the judges compare the rounded value.
+func (b bound) holds(raw *big.Rat) bool {
+	c := big.NewRat(num.Cents(raw), 100).Cmp(b.min)
 	if b.strict {
-		return s > b.min
+		return c > 0
 	}
-	return s >= b.min
+	return c >= 0
 }
 
 // resolveGoal turns a target into a goal: a predicate key first, then a grade key, then
@@ -202,28 +230,19 @@ func predicateGoal(inst *instrument.Instrument, p instrument.Predicate) goal {
 	g := goal{key: p.Key, kind: PathPredicate, pred: &p, bounds: map[string][]bound{}}
 	for _, r := range p.Rules {
 		if r.EachChildOf == "" {
-			g.bounds[r.Node] = append(g.bounds[r.Node], bound{min: Round2(*r.Min)})
+			g.bounds[r.Node] = append(g.bounds[r.Node], bound{min: big.NewRat(num.CentsOf(*r.Min), 100)})
 			continue
 		}
 		for _, c := range inst.Children(r.EachChildOf) {
-			g.bounds[c.Code] = append(g.bounds[c.Code], bound{min: Round2(*r.MinRatio * inst.Points(c))})
+			g.bounds[c.Code] = append(g.bounds[c.Code], bound{min: big.NewRat(childMinCents(inst, r, c), 100)})
 		}
 	}
 	return g
 }
 
 func gradeGoal(gr instrument.Grade) goal {
-	b := bound{min: gr.Bound(), strict: gr.Above != nil}
+	b := bound{min: num.Exact(gr.Bound()), strict: gr.Above != nil}
 	return goal{key: gr.Key, kind: PathGrade, grade: gr, bounds: map[string][]bound{instrument.TotalNode: {b}}}
-}
-
-// met reports whether r passes the goal, ignoring any requires_previous condition (PlanPath
-// reports that one separately, since no answer can change it).
-func (g goal) met(inst *instrument.Instrument, r Result) bool {
-	if g.pred != nil {
-		return len(judge(inst, *g.pred, r.Nodes, r.Total, nil)) == 0
-	}
-	return g.grade.Admits(Round2(r.Total))
 }
 
 // failures lists what fails now; [] when the goal is met.
@@ -232,11 +251,11 @@ func (g goal) failures(inst *instrument.Instrument, r Result, prev Previous) []F
 	if g.pred != nil {
 		return append(out, judge(inst, *g.pred, r.Nodes, r.Total, prev)...)
 	}
-	if g.grade.Admits(Round2(r.Total)) {
+	if g.grade.Admits(r.Total) {
 		return out
 	}
 	want := lowestAdmitted(g.grade)
-	return append(out, Failure{Predicate: g.key, Node: instrument.TotalNode, Score: r.Total, Min: want, Gap: Round2(want - r.Total)})
+	return append(out, Failure{Predicate: g.key, Node: instrument.TotalNode, Score: r.Total, Min: want, Gap: num.Diff(want, r.Total)})
 }
 
 // lowestAdmitted is the lowest 2-decimal total the band admits: its min, or the next hundredth
@@ -245,11 +264,11 @@ func lowestAdmitted(gr instrument.Grade) float64 {
 	if gr.Above == nil {
 		return Round2(gr.Bound())
 	}
-	m := Round2(*gr.Above)
-	if m <= *gr.Above {
-		m = Round2(m + 0.01)
+	c := num.Cents(num.Exact(*gr.Above))
+	if num.Cmp(num.FromCents(c), *gr.Above) <= 0 {
+		c++
 	}
-	return m
+	return num.FromCents(c)
 }
 
 // previousBlock is the message for a requires_previous condition the unit's earlier result
@@ -264,32 +283,216 @@ func (g goal) previousBlock(prev Previous) (string, bool) {
 	return fmt.Sprintf("%s mensyaratkan predikat %s pada penilaian sebelumnya.", g.key, g.pred.RequiresPrevious), true
 }
 
-// planner holds one PlanPath computation: the current answers and values, and what may be raised.
+// planner holds one PlanPath computation: the answers (survey results at their planned values),
+// the exact value of every indicator, and what may be raised.
 type planner struct {
 	inst    *instrument.Instrument
-	answers Answers
+	orig    Answers // as given
+	answers Answers // as given, survey results raised to their minimums once computed
 	goal    goal
-	value   map[string]float64 // current value of every indicator, 0 when unanswered
-	raise   map[string]bool    // indicators the path may raise: not survey-based, not at best
+	value   map[string]*big.Rat // exact value of every indicator under answers, 0 when unanswered
+	raise   map[string]bool     // indicators the path may raise: not survey-based, not at best
+	survey  []string            // survey-based indicators, sheet order
 }
 
 func newPlanner(inst *instrument.Instrument, answers Answers, g goal) *planner {
-	pl := &planner{inst: inst, answers: answers, goal: g, value: map[string]float64{}, raise: map[string]bool{}}
+	pl := &planner{inst: inst, orig: answers, answers: maps.Clone(answers), value: map[string]*big.Rat{}, raise: map[string]bool{}}
+	if pl.answers == nil {
+		pl.answers = Answers{}
+	}
+	// Copy the bounds: dropImpossible removes some.
+	pl.goal = g
+	pl.goal.bounds = make(map[string][]bound, len(g.bounds))
+	for k, v := range g.bounds {
+		pl.goal.bounds[k] = slices.Clone(v)
+	}
+	one := big.NewRat(1, 1)
 	for _, ind := range inst.Indicators() {
-		v := indicatorValue(inst, ind.Code, answers)
+		v := indicatorExact(inst, ind.Code, answers)
 		pl.value[ind.Code] = v
 		// Every scale's best answer is worth exactly 1 (validated for choices, x/100 and x/max).
-		if v < 1 && !inst.Scales[ind.Scale].FromSurvey() {
+		switch {
+		case inst.Scales[ind.Scale].FromSurvey():
+			pl.survey = append(pl.survey, ind.Code)
+		case v.Cmp(one) < 0:
 			pl.raise[ind.Code] = true
 		}
 	}
 	return pl
 }
 
-// table is the DP of one node: best[k] is the highest unrounded score of the subtree with exactly
-// k indicators raised to their best and every rule inside the subtree passing, −∞ if none does.
+// met reports whether exact scores pass every bound of the (possibly reduced) goal.
+func (pl *planner) met(nodes map[string]*big.Rat, total *big.Rat) bool {
+	for code, bs := range pl.goal.bounds {
+		s := total
+		if code != instrument.TotalNode {
+			s = nodes[code]
+		}
+		for _, b := range bs {
+			if !b.holds(s) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// passes scores answers exactly, as Score does, and judges them against the goal.
+func (pl *planner) passes(as Answers) bool { return pl.met(exactScores(pl.inst, as)) }
+
+// dropImpossible removes from the goal every bound that fails even with every answer and every
+// survey result at its best, and returns why, one message per bound.
+func (pl *planner) dropImpossible() []string {
+	ceiling := pl.withBest(pl.raise)
+	for _, code := range pl.survey {
+		ceiling[code] = bestOf(pl.inst.ScaleOf(code))
+	}
+	nodes, total := exactScores(pl.inst, ceiling)
+	var out []string
+	for _, code := range sortedKeys(pl.goal.bounds) {
+		s := total
+		if code != instrument.TotalNode {
+			s = nodes[code]
+		}
+		var kept []bound
+		for _, b := range pl.goal.bounds[code] {
+			if b.holds(s) {
+				kept = append(kept, b)
+				continue
+			}
+			out = append(out, pl.impossibleMessage(code, num.Round(s), b))
+		}
+		pl.goal.bounds[code] = kept
+	}
+	return out
+}
+
+// sortedKeys lists the bound codes in sheet order, the total last, so messages come out stable.
+func sortedKeys(m map[string][]bound) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	if i := slices.Index(out, instrument.TotalNode); i >= 0 {
+		out = append(slices.Delete(out, i, i+1), instrument.TotalNode)
+	}
+	return out
+}
+
+func (pl *planner) impossibleMessage(code string, best float64, b bound) string {
+	limit, _ := b.min.Float64()
+	lim := fmt.Sprintf("batasnya %s", num.ID2(limit))
+	if pl.goal.kind == PathGrade {
+		lim = fmt.Sprintf("batas predikat %s adalah %s", pl.goal.key, num.ID2(limit))
+	}
+	return fmt.Sprintf("%s paling tinggi %s walaupun semua jawaban dan hasil survei bernilai terbaik, sedangkan %s.",
+		nodeName(pl.inst, code), num.ID2(best), lim)
+}
+
+// nodeName names a node the way a person reads it: "Nilai total" or "Nilai <area title>".
+func nodeName(inst *instrument.Instrument, code string) string {
+	if a, ok := inst.Node(code); ok {
+		return "Nilai " + a.Title
+	}
+	return "Nilai total"
+}
+
+// surveyMinimums raises, on the planner's answers, each survey result to the lowest value with
+// which the remaining rules pass when every own answer is at its best, and returns those that
+// had to rise. It lowers the survey results one by one from their maximum, the highest current
+// value first (ties in sheet order), so the results with the most room are the ones raised.
+func (pl *planner) surveyMinimums() []SurveyNeed {
+	needs := []SurveyNeed{}
+	if len(pl.survey) == 0 || pl.passes(pl.withBest(pl.raise)) {
+		return needs
+	}
+	trial := pl.withBest(pl.raise)
+	for _, code := range pl.survey {
+		trial[code] = bestOf(pl.inst.ScaleOf(code))
+	}
+	b := pl.newBoard(trial)
+	order := slices.Clone(pl.survey)
+	slices.SortStableFunc(order, func(a, b string) int { return pl.value[b].Cmp(pl.value[a]) })
+	minOf := map[string]Answer{}
+	for _, code := range order {
+		cands := pl.surveyCandidates(code)
+		i := sort.Search(len(cands)-1, func(i int) bool { return b.passesWith(code, cands[i]) })
+		b.set(code, cands[i])
+		minOf[code] = cands[i]
+	}
+	for _, code := range pl.survey {
+		to := minOf[code]
+		from, entered := pl.orig[code]
+		if entered && exactValue(pl.inst.ScaleOf(code), to).Cmp(pl.value[code]) <= 0 {
+			continue
+		}
+		if !entered && pl.passesWithout(trial, code) {
+			continue // not entered and not needed: counting 0 already passes
+		}
+		n := SurveyNeed{Indicator: code, Area: pl.inst.LeafOf(code).Code, Min: *to.Number, Max: *pl.inst.ScaleOf(code).Max}
+		if entered {
+			n.From = from.Number
+		}
+		needs = append(needs, n)
+		pl.answers[code] = to
+		pl.value[code] = exactValue(pl.inst.ScaleOf(code), to)
+	}
+	return needs
+}
+
+// passesWithout reports whether the trial still passes with the survey result left unentered.
+func (pl *planner) passesWithout(trial Answers, code string) bool {
+	as := maps.Clone(trial)
+	delete(as, code)
+	return pl.passes(as)
+}
+
+// surveyCandidates lists the values a survey result may be planned at, ascending: what is
+// entered now (or nothing entered), then every hundredth above it up to the scale's maximum.
+func (pl *planner) surveyCandidates(code string) []Answer {
+	s := pl.inst.ScaleOf(code)
+	var out []Answer
+	lo := num.CentsOf(*s.Min)
+	if a, ok := pl.orig[code]; ok && a.Number != nil {
+		out = append(out, a)
+		lo = max(lo, num.Cents(num.Exact(*a.Number))+1)
+		if num.Cmp(num.FromCents(lo-1), *a.Number) > 0 { // entered with more than 2 decimals
+			lo--
+		}
+	}
+	hi := num.CentsOf(*s.Max)
+	for c := lo; c <= hi; c++ {
+		out = append(out, numberAnswer(num.FromCents(c)))
+	}
+	if len(out) == 0 || num.Cmp(*out[len(out)-1].Number, *s.Max) != 0 {
+		out = append(out, numberAnswer(*s.Max))
+	}
+	return out
+}
+
+// bestOf is the best answer of a scale: the option worth the most, 100 for a percent, max for a
+// number.
+func bestOf(s instrument.Scale) Answer {
+	switch s.Kind {
+	case instrument.KindChoice:
+		best := s.Options[0]
+		for _, o := range s.Options[1:] {
+			if o.Value > best.Value {
+				best = o
+			}
+		}
+		return Answer{Option: best.Key}
+	case instrument.KindPercent:
+		return numberAnswer(100)
+	}
+	return numberAnswer(*s.Max)
+}
+
+// table is the DP of one node: best[k] is the highest exact score of the subtree with exactly k
+// indicators raised to their best and every rule inside the subtree passing, nil if none does.
 type table struct {
-	best []float64
+	best []*big.Rat
 	// Reconstruction: a leaf raises raisable[:k]; a parent gives split[j][k] of the k raised
 	// among kids[:j+1] to kids[j].
 	raisable []string
@@ -297,14 +500,12 @@ type table struct {
 	split    [][]int
 }
 
-var impossible = math.Inf(-1)
-
 // fewest returns the smallest set of raisable indicators that, raised to their best answers,
 // passes the goal; ok is false when even raising all of them fails.
 func (pl *planner) fewest() (chosen map[string]bool, ok bool) {
 	root := pl.parent(pl.inst.Areas, instrument.TotalNode)
 	for k, s := range root.best {
-		if s == impossible {
+		if s == nil {
 			continue
 		}
 		chosen = map[string]bool{}
@@ -313,8 +514,6 @@ func (pl *planner) fewest() (chosen map[string]bool, ok bool) {
 			return chosen, true
 		}
 	}
-	// The DP's last entry is "raise everything", so this only differs from it by a float hair;
-	// Score has the last word on whether the target is reachable at all.
 	if pl.passes(pl.withBest(pl.raise)) {
 		return pl.raise, true
 	}
@@ -338,47 +537,44 @@ func (pl *planner) leaf(a *instrument.Area) *table {
 			t.raisable = append(t.raisable, ind.Code)
 		}
 	}
-	slices.SortStableFunc(t.raisable, func(x, y string) int { return cmp.Compare(pl.value[x], pl.value[y]) })
+	slices.SortStableFunc(t.raisable, func(x, y string) int { return pl.value[x].Cmp(pl.value[y]) })
 	raised := map[string]bool{}
-	t.best = make([]float64, len(t.raisable)+1)
+	one := big.NewRat(1, 1)
+	t.best = make([]*big.Rat, len(t.raisable)+1)
 	for k := range t.best {
 		if k > 0 {
 			raised[t.raisable[k-1]] = true
 		}
-		// The same expression as leafScore, so the float is the one Score computes.
-		var sum float64
-		for _, ind := range a.Indicators {
-			if raised[ind.Code] {
-				sum += 1
-			} else {
-				sum += pl.value[ind.Code]
+		t.best[k] = leafExact(pl.inst, a, func(code string) *big.Rat {
+			if raised[code] {
+				return one
 			}
-		}
-		t.best[k] = pl.inst.Points(a) * (sum / float64(len(a.Indicators)))
+			return pl.value[code]
+		})
 	}
 	pl.enforce(t, a.Code)
 	return t
 }
 
-// parent convolves the children's tables in sheet order, adding each child's score to the
-// running sum as areaScore does, then enforces the node's own rules. code is TotalNode for the
-// virtual root over the instrument's roots.
+// parent convolves the children's tables in sheet order, then enforces the node's own rules.
+// code is TotalNode for the virtual root over the instrument's roots.
 func (pl *planner) parent(children []*instrument.Area, code string) *table {
-	t := &table{best: []float64{0}}
+	t := &table{best: []*big.Rat{new(big.Rat)}}
 	for _, c := range children {
 		kid := pl.node(c)
-		next := make([]float64, len(t.best)+len(kid.best)-1)
+		next := make([]*big.Rat, len(t.best)+len(kid.best)-1)
 		split := make([]int, len(next))
-		for k := range next {
-			next[k] = impossible
-		}
 		for k1, s1 := range t.best {
-			if s1 == impossible {
+			if s1 == nil {
 				continue
 			}
 			for k2, s2 := range kid.best {
-				if s2 != impossible && s1+s2 > next[k1+k2] {
-					next[k1+k2], split[k1+k2] = s1+s2, k2
+				if s2 == nil {
+					continue
+				}
+				sum := new(big.Rat).Add(s1, s2)
+				if next[k1+k2] == nil || sum.Cmp(next[k1+k2]) > 0 {
+					next[k1+k2], split[k1+k2] = sum, k2
 				}
 			}
 		}
@@ -394,8 +590,8 @@ func (pl *planner) parent(children []*instrument.Area, code string) *table {
 func (pl *planner) enforce(t *table, code string) {
 	for k, s := range t.best {
 		for _, b := range pl.goal.bounds[code] {
-			if s != impossible && !b.holds(s) {
-				t.best[k] = impossible
+			if s != nil && !b.holds(s) {
+				t.best[k] = nil
 			}
 		}
 	}
@@ -416,30 +612,22 @@ func (t *table) pick(k int, chosen map[string]bool) {
 	}
 }
 
-// withBest returns a copy of the answers with the chosen indicators at their best answer.
+// withBest returns a copy of the planner's answers with the chosen indicators at their best.
 func (pl *planner) withBest(chosen map[string]bool) Answers {
 	as := make(Answers, len(pl.answers)+len(chosen))
-	for code, a := range pl.answers {
-		as[code] = a
-	}
+	maps.Copy(as, pl.answers)
 	for code := range chosen {
-		cands := pl.candidates(code)
-		as[code] = cands[len(cands)-1]
+		as[code] = bestOf(pl.inst.ScaleOf(code))
 	}
 	return as
 }
 
-// passes scores the answers with Score itself, the judge every path must satisfy.
-func (pl *planner) passes(as Answers) bool {
-	r, err := Score(pl.inst, as, nil)
-	return err == nil && pl.goal.met(pl.inst, r)
-}
-
 // lower turns the chosen indicators into steps in sheet order, each lowered to the lowest
 // answer that keeps the path passing given the steps before it (already lowered) and after it
-// (still at their best). It returns the steps and the total with all of them applied.
+// (still at their best). It returns the steps and the total with all of them applied (and the
+// survey results at their minimums).
 func (pl *planner) lower(chosen map[string]bool) ([]Step, float64) {
-	trial := pl.withBest(chosen)
+	b := pl.newBoard(pl.withBest(chosen))
 	steps := []Step{}
 	for _, ind := range pl.inst.Indicators() {
 		if !chosen[ind.Code] {
@@ -447,25 +635,84 @@ func (pl *planner) lower(chosen map[string]bool) ([]Step, float64) {
 		}
 		cands := pl.candidates(ind.Code)
 		// The best answer passes (the path was checked), and passing is monotone in the value.
-		i := sort.Search(len(cands)-1, func(i int) bool {
-			trial[ind.Code] = cands[i]
-			return pl.passes(trial)
-		})
-		trial[ind.Code] = cands[i]
+		i := sort.Search(len(cands)-1, func(i int) bool { return b.passesWith(ind.Code, cands[i]) })
+		b.set(ind.Code, cands[i])
 		steps = append(steps, pl.step(ind.Code, cands[i]))
 	}
-	r, _ := Score(pl.inst, trial, nil) // answers built from valid candidates
-	return steps, r.Total
+	return steps, num.Round(b.total)
+}
+
+// board holds the exact scores of one answer set, so a single answer's change is judged by
+// adding its effect to its leaf, the leaf's ancestors and the total, not by scoring again.
+type board struct {
+	pl    *planner
+	as    Answers
+	nodes map[string]*big.Rat
+	total *big.Rat
+}
+
+func (pl *planner) newBoard(as Answers) *board {
+	nodes, total := exactScores(pl.inst, as)
+	return &board{pl: pl, as: as, nodes: nodes, total: total}
+}
+
+// delta is what answering code with a adds to its leaf (and so to every ancestor and the total).
+func (b *board) delta(code string, a Answer) *big.Rat {
+	inst := b.pl.inst
+	leaf := inst.LeafOf(code)
+	d := new(big.Rat).Set(exactValue(inst.ScaleOf(code), a))
+	d.Sub(d, indicatorExact(inst, code, b.as))
+	d.Mul(d, inst.PointsExact(leaf))
+	return d.Quo(d, big.NewRat(int64(len(leaf.Indicators)), 1))
+}
+
+// ancestors lists the codes whose score an indicator's answer moves: its leaf up to a root.
+func (b *board) ancestors(code string) map[string]bool {
+	out := map[string]bool{}
+	for a := b.pl.inst.LeafOf(code); a != nil; a = b.pl.inst.Parent(a.Code) {
+		out[a.Code] = true
+	}
+	return out
+}
+
+// passesWith reports whether the goal passes with code answered a, the rest unchanged.
+func (b *board) passesWith(code string, a Answer) bool {
+	d, up := b.delta(code, a), b.ancestors(code)
+	for node, bs := range b.pl.goal.bounds {
+		s := b.total
+		if node != instrument.TotalNode {
+			s = b.nodes[node]
+		}
+		if node == instrument.TotalNode || up[node] {
+			s = new(big.Rat).Add(s, d)
+		}
+		for _, bd := range bs {
+			if !bd.holds(s) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// set answers code with a and moves the scores accordingly.
+func (b *board) set(code string, a Answer) {
+	d := b.delta(code, a)
+	for node := range b.ancestors(code) {
+		b.nodes[node] = new(big.Rat).Add(b.nodes[node], d)
+	}
+	b.total = new(big.Rat).Add(b.total, d)
+	b.as[code] = a
 }
 
 func (pl *planner) step(code string, to Answer) Step {
 	leaf := pl.inst.LeafOf(code)
-	v, _ := value(pl.inst.ScaleOf(code), to)
-	s := Step{
-		Indicator: code, Area: leaf.Code, To: to,
-		Gain: Round2(pl.inst.Points(leaf) / float64(len(leaf.Indicators)) * (v - pl.value[code])),
-	}
-	if from, ok := pl.answers[code]; ok {
+	gain := new(big.Rat).Set(exactValue(pl.inst.ScaleOf(code), to))
+	gain.Sub(gain, pl.value[code])
+	gain.Mul(gain, pl.inst.PointsExact(leaf))
+	gain.Quo(gain, big.NewRat(int64(len(leaf.Indicators)), 1))
+	s := Step{Indicator: code, Area: leaf.Code, To: to, Gain: num.Round(gain)}
+	if from, ok := pl.orig[code]; ok {
 		s.From = &from
 	}
 	return s
@@ -481,7 +728,7 @@ func (pl *planner) candidates(code string) []Answer {
 		opts := slices.Clone(s.Options)
 		slices.SortStableFunc(opts, func(a, b instrument.Option) int { return cmp.Compare(a.Value, b.Value) })
 		for i, o := range opts {
-			if o.Value > cur && (i == 0 || o.Value != opts[i-1].Value) {
+			if num.Exact(o.Value).Cmp(cur) > 0 && (i == 0 || o.Value != opts[i-1].Value) {
 				out = append(out, Answer{Option: o.Key})
 			}
 		}
@@ -492,7 +739,7 @@ func (pl *planner) candidates(code string) []Answer {
 		lo, hi = *s.Min, *s.Max
 	}
 	for x := math.Ceil(lo); x <= hi; x++ {
-		if x/hi > cur {
+		if exactValue(s, numberAnswer(x)).Cmp(cur) > 0 {
 			out = append(out, numberAnswer(x))
 		}
 	}
@@ -503,72 +750,3 @@ func (pl *planner) candidates(code string) []Answer {
 }
 
 func numberAnswer(x float64) Answer { return Answer{Number: &x} }
-
-// surveyBlocks explains, for each rule that fails even with every raisable indicator at its
-// best, what keeps it from passing: a survey result the unit cannot answer its way out of, or a
-// bound above what the node can score at all.
-func (pl *planner) surveyBlocks() []string {
-	r, _ := Score(pl.inst, pl.withBest(pl.raise), nil) // answers built from valid candidates
-	var out []string
-	for _, f := range pl.goal.failures(pl.inst, r, nil) {
-		out = append(out, pl.blockMessage(f))
-	}
-	return out
-}
-
-func (pl *planner) blockMessage(f Failure) string {
-	name, what := "total", "Nilai total"
-	if a, ok := pl.inst.Node(f.Node); ok {
-		name, what = a.Code, fmt.Sprintf("Nilai %s (%s)", a.Code, a.Title)
-	}
-	limit := fmt.Sprintf("batasnya %s", idScore(f.Min))
-	if pl.goal.kind == PathGrade {
-		limit = fmt.Sprintf("batas predikat %s adalah %s", pl.goal.key, idScore(f.Min))
-	}
-	own := 0         // indicators under the node that the unit answers itself
-	var low []string // survey-based indicators under the node, below their best
-	for _, ind := range pl.inst.Indicators() {
-		if !pl.inst.Under(ind.Code, name) {
-			continue
-		}
-		if !pl.inst.Scales[ind.Scale].FromSurvey() {
-			own++
-			continue
-		}
-		if pl.value[ind.Code] < 1 {
-			low = append(low, ind.Code)
-		}
-	}
-	var msg string
-	switch {
-	case len(low) == 0:
-		return fmt.Sprintf("%s paling tinggi %s walaupun semua jawaban bernilai terbaik, sedangkan %s.", what, idScore(f.Score), limit)
-	case own == 0:
-		msg = fmt.Sprintf("%s berasal dari survei eksternal (%s) dan tidak dapat dinaikkan lewat jawaban unit: nilainya %s, sedangkan %s.",
-			what, strings.Join(low, ", "), idScore(f.Score), limit)
-	default:
-		msg = fmt.Sprintf("%s paling tinggi %s walaupun semua jawaban unit dinaikkan ke nilai terbaik, sedangkan %s; sisanya bergantung pada hasil survei eksternal (%s).",
-			what, idScore(f.Score), limit, strings.Join(low, ", "))
-	}
-	return msg + pl.unentered(low)
-}
-
-// unentered points out survey results not entered yet: they count 0, so the block may only be
-// that the recap has not been typed in.
-func (pl *planner) unentered(codes []string) string {
-	var missing []string
-	for _, c := range codes {
-		if _, ok := pl.answers[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) == 0 {
-		return ""
-	}
-	return fmt.Sprintf(" Hasil survei %s belum diisi (dihitung 0); isi dari rekap survei terlebih dahulu.", strings.Join(missing, ", "))
-}
-
-// idScore prints a score with 2 decimals and a decimal comma, as the official sheets do.
-func idScore(x float64) string {
-	return strings.Replace(strconv.FormatFloat(x, 'f', 2, 64), ".", ",", 1)
-}

@@ -1,6 +1,9 @@
 package scoring
 
-import "github.com/rapor-rb/raporrb/app/instrument"
+import (
+	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/num"
+)
 
 // Failure is one unmet condition of a predicate: a node scoring below its threshold, or a
 // required earlier predicate the unit did not have. The web layer shows these as "what is still
@@ -47,11 +50,27 @@ func nodeRule(key string, r instrument.Rule, nodes map[string]float64, total flo
 	if r.Node != instrument.TotalNode {
 		score = nodes[r.Node]
 	}
-	score, want := Round2(score), Round2(*r.Min)
+	return compare(key, r.Node, num.CentsOf(score), num.CentsOf(*r.Min))
+}
+
+// compare judges a rounded score against a rounded minimum, both in hundredths, so the
+// comparison and the gap are exact.
+func compare(key, node string, score, want int64) (Failure, bool) {
 	if score >= want {
 		return Failure{}, false
 	}
-	return Failure{Predicate: key, Node: r.Node, Score: score, Min: want, Gap: Round2(want - score)}, true
+	return Failure{Predicate: key, Node: node, Score: num.FromCents(score), Min: num.FromCents(want), Gap: num.FromCents(want - score)}, true
+}
+
+// ChildMin is the rounded minimum an each_child_of rule sets on one child: min_ratio × the
+// child's points, computed exactly (ZI WBK: 0.6 × 8 = 4.80 for Manajemen Perubahan).
+func ChildMin(inst *instrument.Instrument, r instrument.Rule, child *instrument.Area) float64 {
+	return num.FromCents(childMinCents(inst, r, child))
+}
+
+func childMinCents(inst *instrument.Instrument, r instrument.Rule, child *instrument.Area) int64 {
+	m := num.Exact(*r.MinRatio)
+	return num.Cents(m.Mul(m, inst.PointsExact(child)))
 }
 
 // eachChildRule: every child of the node scores at least min_ratio × its points, both sides
@@ -59,9 +78,8 @@ func nodeRule(key string, r instrument.Rule, nodes map[string]float64, total flo
 func eachChildRule(inst *instrument.Instrument, key string, r instrument.Rule, nodes map[string]float64) []Failure {
 	var out []Failure
 	for _, c := range inst.Children(r.EachChildOf) {
-		score, want := Round2(nodes[c.Code]), Round2(*r.MinRatio*inst.Points(c))
-		if score < want {
-			out = append(out, Failure{Predicate: key, Node: c.Code, Score: score, Min: want, Gap: Round2(want - score)})
+		if f, failed := compare(key, c.Code, num.CentsOf(nodes[c.Code]), childMinCents(inst, r, c)); failed {
+			out = append(out, f)
 		}
 	}
 	return out

@@ -17,9 +17,9 @@ func randomAnswer(rng *rand.Rand, s instrument.Scale) Answer {
 	case instrument.KindChoice:
 		return opt(s.Options[rng.IntN(len(s.Options))].Key)
 	case instrument.KindPercent:
-		return num(randomIn(rng, 0, 100))
+		return number(randomIn(rng, 0, 100))
 	default:
-		return num(randomIn(rng, *s.Min, *s.Max))
+		return number(randomIn(rng, *s.Min, *s.Max))
 	}
 }
 
@@ -77,7 +77,7 @@ func improve(rng *rand.Rand, s instrument.Scale, cur Answer, answered bool) (Ans
 			return Answer{}, false
 		}
 		x := *cur.Number + (hi-*cur.Number)*(0.001+0.999*rng.Float64())
-		return num(min(x, hi)), true
+		return number(min(x, hi)), true
 	}
 }
 
@@ -136,7 +136,7 @@ func FuzzParseAndScore(f *testing.F) {
 	for i, seed := range []string{
 		`{"IKM.U1": 3.2, "IKM.U2": 4, "IKM.U9": 1}`,
 		`{"PK.1": "Ya", "KW.2": 49.75, "LD.1": "B"}`,
-		`{"KB.01.a": 4.5, "INO.30.a": 0}`,
+		`{"F02.KB.01.a": 4.5, "F02.INO.30.a": 0, "F03.a": 4.25}`,
 		`{"PK.KB.1": "AA", "PK.KU.1": "E"}`,
 		`{"P.MP.PM.1.a": "Ya", "P.MP.RF.1.a": 75, "H.BA.IPAK.a": 3.6, "H.BA.KIN.a": "C"}`,
 		`{"P.MP.RF.1.a": 101}`,
@@ -144,7 +144,7 @@ func FuzzParseAndScore(f *testing.F) {
 		`{"P.MP.PM.1.a": null}`,
 		`{"IKM.U1": "3.2"}`,
 		`{"nope": "Ya"}`,
-		`{"KB.01.a": 1e400}`,
+		`{"F02.KB.01.a": 1e400}`,
 		`{"IKM.U1": 0.999999}`,
 		`[]`,
 		`{"PK.KB.1": {"$gt": ""}}`,

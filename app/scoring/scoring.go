@@ -3,9 +3,10 @@
 package scoring
 
 import (
-	"math"
+	"math/big"
 
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/num"
 )
 
 // Result is the outcome of scoring one answer set; it is also the JSON printed by
@@ -23,30 +24,29 @@ type Result struct {
 // condition counts only when its key is present; nil means the earlier result is unknown.
 type Previous map[string]bool
 
-// Round2 rounds half away from zero to 2 decimals, the precision of every official band and
-// threshold; grades and predicates compare rounded scores.
-func Round2(x float64) float64 { return math.Round(x*100) / 100 }
+// Round2 rounds the exact decimal value of x half away from zero to 2 decimals, the precision of
+// every official band and threshold (num.Round2, the one rounding function of the application);
+// grades and predicates compare rounded scores.
+func Round2(x float64) float64 { return num.Round2(x) }
 
-// Score validates every answer, then scores the instrument. An invalid answer is an
-// apperr.Invalid error naming the indicator.
+// Score validates every answer, then scores the instrument. Every node is computed exactly
+// (rationals over the written decimals: option values, weights, entered numbers) and rounded
+// once, half away from zero, so a node worth exactly 2.425 reports 2.43 as the LKE workbook does.
+// An invalid answer is an apperr.Invalid error naming the indicator.
 func Score(inst *instrument.Instrument, answers Answers, prev Previous) (Result, error) {
 	if err := validateAll(inst, answers); err != nil {
 		return Result{}, err
 	}
-	raw := map[string]float64{}
-	var total float64
-	for _, root := range inst.Areas {
-		total += areaScore(inst, root, answers, raw)
-	}
+	raw, total := exactScores(inst, answers)
 	r := Result{
 		Instrument: inst.ID,
-		Total:      Round2(total),
+		Total:      num.Round(total),
 		Predicates: make(map[string]bool, len(inst.Predicates)),
 		Nodes:      make(map[string]float64, len(raw)),
 		Missing:    missing(inst, answers),
 	}
 	for code, s := range raw {
-		r.Nodes[code] = Round2(s)
+		r.Nodes[code] = num.Round(s)
 	}
 	if g, ok := GradeOf(inst, r.Total); ok {
 		r.Grade = &g.Key
@@ -57,39 +57,83 @@ func Score(inst *instrument.Instrument, answers Answers, prev Previous) (Result,
 	return r, nil
 }
 
-// indicatorValue is an indicator's value in [0, 1]; an unanswered indicator counts 0. Answers
-// are validated before scoring, so a misfit cannot reach here.
-func indicatorValue(inst *instrument.Instrument, code string, answers Answers) float64 {
+// exactValue is an answer's value in [0, 1] as an exact rational: the option's value, x/100 for
+// a percent, x/max for a number, each on its written decimal. The answer has been validated. An
+// option's value is shared: callers must not modify the result.
+func exactValue(s instrument.Scale, a Answer) *big.Rat {
+	switch {
+	case s.Kind == instrument.KindChoice:
+		o, _ := s.Option(a.Option)
+		return o.Exact() // shared: read only
+	case a.Number == nil:
+		return new(big.Rat)
+	case s.Kind == instrument.KindPercent:
+		v := num.Exact(*a.Number)
+		return v.Quo(v, big.NewRat(100, 1))
+	case s.Max != nil && *s.Max != 0:
+		v := num.Exact(*a.Number)
+		return v.Quo(v, num.Exact(*s.Max))
+	}
+	return new(big.Rat)
+}
+
+// indicatorExact is an indicator's exact value; an unanswered indicator counts 0. The value may be
+// shared (an option's): read only.
+func indicatorExact(inst *instrument.Instrument, code string, answers Answers) *big.Rat {
 	a, ok := answers[code]
 	if !ok {
-		return 0
+		return new(big.Rat)
 	}
-	v, _ := value(inst.ScaleOf(code), a)
-	return v
+	return exactValue(inst.ScaleOf(code), a)
 }
 
-// leafScore is the leaf's points × the mean of its indicators' values.
-func leafScore(inst *instrument.Instrument, leaf *instrument.Area, answers Answers) float64 {
-	var sum float64
+// leafExact is the leaf's points × the mean of its indicators' values, exactly; value gives each
+// indicator's value.
+func leafExact(inst *instrument.Instrument, leaf *instrument.Area, value func(code string) *big.Rat) *big.Rat {
+	// Σ values as one fraction num/den, reduced once at the end: the values mostly share a
+	// denominator (option values in hundredths), and big.Rat.Add would reduce after every term.
+	num, den := new(big.Int), big.NewInt(1)
+	var t big.Int
 	for _, ind := range leaf.Indicators {
-		sum += indicatorValue(inst, ind.Code, answers)
+		v := value(ind.Code)
+		if v.Denom().Cmp(den) == 0 {
+			num.Add(num, v.Num())
+			continue
+		}
+		num.Mul(num, v.Denom())
+		num.Add(num, t.Mul(v.Num(), den))
+		den.Mul(den, v.Denom())
 	}
-	return inst.Points(leaf) * (sum / float64(len(leaf.Indicators)))
+	num.Mul(num, inst.PointsExact(leaf).Num())
+	den.Mul(den, inst.PointsExact(leaf).Denom())
+	den.Mul(den, big.NewInt(int64(len(leaf.Indicators))))
+	return new(big.Rat).SetFrac(num, den)
 }
 
-// areaScore scores a subtree into raw (unrounded): a leaf by leafScore, a parent as the sum of
-// its children, so rounding happens once, at the end.
-func areaScore(inst *instrument.Instrument, a *instrument.Area, answers Answers, raw map[string]float64) float64 {
-	var s float64
-	if a.IsLeaf() {
-		s = leafScore(inst, a, answers)
-	} else {
-		for _, c := range a.Areas {
-			s += areaScore(inst, c, answers, raw)
+// exactScores scores every area exactly (a leaf by leafExact, a parent as the sum of its
+// children) and returns them by code with the total, the sum of the roots.
+func exactScores(inst *instrument.Instrument, answers Answers) (map[string]*big.Rat, *big.Rat) {
+	raw := map[string]*big.Rat{}
+	value := func(code string) *big.Rat { return indicatorExact(inst, code, answers) }
+	var area func(a *instrument.Area) *big.Rat
+	area = func(a *instrument.Area) *big.Rat {
+		var s *big.Rat
+		if a.IsLeaf() {
+			s = leafExact(inst, a, value)
+		} else {
+			s = new(big.Rat)
+			for _, c := range a.Areas {
+				s.Add(s, area(c))
+			}
 		}
+		raw[a.Code] = s
+		return s
 	}
-	raw[a.Code] = s
-	return s
+	total := new(big.Rat)
+	for _, root := range inst.Areas {
+		total.Add(total, area(root))
+	}
+	return raw, total
 }
 
 func missing(inst *instrument.Instrument, answers Answers) []string {
@@ -103,8 +147,8 @@ func missing(inst *instrument.Instrument, answers Answers) []string {
 }
 
 // GradeOf returns the first grade band that admits the total rounded to 2 decimals (`above` is
-// strict, `min` inclusive). Rounding first is what puts SAKIP's all-A 90.00000000000001 in A,
-// not AA. ok is false when the instrument has no grades.
+// strict, `min` inclusive, both compared exactly): a total of exactly 88.305 is 88.31, which is
+// above IKM's 88.30 and so A. ok is false when the instrument has no grades.
 func GradeOf(inst *instrument.Instrument, total float64) (g instrument.Grade, ok bool) {
 	t := Round2(total)
 	for _, g := range inst.Grades {
@@ -113,4 +157,17 @@ func GradeOf(inst *instrument.Instrument, total float64) (g instrument.Grade, ok
 		}
 	}
 	return instrument.Grade{}, false
+}
+
+// Lost is what an indicator's answer leaves on the table: its share of the leaf's points × (1 −
+// its value), computed exactly and rounded to 2 decimals; an unanswered indicator loses its whole
+// share. The answers must be valid (an unknown code loses 0).
+func Lost(inst *instrument.Instrument, code string, answers Answers) float64 {
+	leaf := inst.LeafOf(code)
+	if leaf == nil {
+		return 0
+	}
+	l := new(big.Rat).Sub(big.NewRat(1, 1), indicatorExact(inst, code, answers))
+	l.Mul(l, inst.PointsExact(leaf))
+	return num.Round(l.Quo(l, big.NewRat(int64(len(leaf.Indicators)), 1)))
 }

@@ -31,7 +31,7 @@ func TestBrowserServerClockFarFromTheBrowsers(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := demo.Run(bg, catalog, demo.Stores{Units: st.Units, Users: st.Users, Assignments: st.Assignments,
-				Periods: st.Periods, Assessments: st.Assessments}, demo.Options{Now: serverNow, Password: demoPassword})
+				Periods: st.Periods, Assessments: st.Assessments, Eligibility: st.Eligibility}, demo.Options{Now: serverNow, Password: demoPassword})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -49,7 +49,7 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		if demoRes, err = demo.Run(ctx, catalog, demo.Stores{Units: stores.Units, Users: stores.Users, Assignments: stores.Assignments,
-			Periods: stores.Periods, Assessments: stores.Assessments}, demo.Options{Now: demoNow, Password: demoPassword}); err != nil {
+			Periods: stores.Periods, Assessments: stores.Assessments, Eligibility: stores.Eligibility}, demo.Options{Now: demoNow, Password: demoPassword}); err != nil {
 			fmt.Fprintln(os.Stderr, "seeding:", err)
 			return 1
 		}

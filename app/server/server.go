@@ -15,6 +15,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/dashboard"
 	"github.com/rapor-rb/raporrb/app/db"
+	"github.com/rapor-rb/raporrb/app/eligibility"
 	"github.com/rapor-rb/raporrb/app/evidence"
 	"github.com/rapor-rb/raporrb/app/home"
 	"github.com/rapor-rb/raporrb/app/instrument"
@@ -37,6 +38,7 @@ type Stores struct {
 	Board       *ranking.Board
 	Settings    *ranking.Settings
 	Audit       *audit.Log
+	Eligibility *eligibility.Store
 }
 
 // boardMaxAge is how long a cached ranking is trusted on MongoDB, where other instances may
@@ -54,6 +56,7 @@ func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
 		Periods:     period.NewStore(d),
 		Assessments: assessment.NewStore(d),
 		Audit:       audit.New(d, nil),
+		Eligibility: eligibility.NewStore(d),
 	}
 	st.Settings = ranking.NewSettings(d).WithAudit(st.Audit)
 	maxAge := boardMaxAge
@@ -99,7 +102,7 @@ func (s Stores) Migrate(ctx context.Context) ([]string, error) {
 }
 
 // collections are every collection the application uses.
-var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "migrations", "secrets", "throttle"}
+var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "migrations", "secrets", "throttle", "eligibility"}
 
 // EnsureIndexes creates the collections and every store's indexes; safe to run at each start.
 func (s Stores) EnsureIndexes(ctx context.Context) error {
@@ -172,7 +175,8 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	}
 	(&audit.Handler{Log: st.Audit, Units: st.Units, Titles: titles, Now: cfg.Now}).Routes(r)
 	(&dashboard.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Assignments: st.Assignments,
-		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Now: cfg.Now}).Routes(r)
+		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Eligibility: st.Eligibility, Now: cfg.Now}).Routes(r)
+	(&eligibility.Handler{Store: st.Eligibility, Catalog: cat, Units: st.Units, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	(&ranking.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	return srv, nil
 }

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"html/template"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapor-rb/raporrb/app/num"
 )
 
 //go:embed views
@@ -38,8 +38,9 @@ var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni
 // funcs are the template helpers; now is the clock for countdowns.
 func funcs(now func() time.Time) template.FuncMap {
 	return template.FuncMap{
-		// score formats a score the Indonesian way: two decimals, comma separator.
-		"score": func(x float64) string { return strings.Replace(fmt.Sprintf("%.2f", x), ".", ",", 1) },
+		// score formats a score the Indonesian way: rounded to two decimals half away from zero
+		// (num.ID2), decimal comma.
+		"score": num.ID2,
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -58,13 +59,13 @@ func funcs(now func() time.Time) template.FuncMap {
 			}
 			return n * 100 / total
 		},
-		// signed formats a difference with its sign: +1,25 or −3,50.
+		// signed formats a difference with its sign: +1,25 or −3,50 (0,00 without a sign).
 		"signed": func(x float64) string {
-			s := strings.Replace(fmt.Sprintf("%.2f", math.Abs(x)), ".", ",", 1)
-			switch {
-			case x > 0.004:
+			s := num.ID2(math.Abs(x))
+			switch c := num.CentsOf(x); {
+			case c > 0:
 				return "+" + s
-			case x < -0.004:
+			case c < 0:
 				return "−" + s
 			}
 			return s
@@ -86,11 +87,14 @@ func funcs(now func() time.Time) template.FuncMap {
 			}
 			return m, nil
 		},
+		// dec prints a number as written, with a decimal comma: 3,6.
+		"dec": num.ID,
+		// num prints an entered number as written, with a decimal comma: 3,6.
 		"num": func(x *float64) string {
 			if x == nil {
 				return ""
 			}
-			return strings.Replace(strconv.FormatFloat(*x, 'f', -1, 64), ".", ",", 1)
+			return num.ID(*x)
 		},
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {

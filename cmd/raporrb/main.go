@@ -148,7 +148,7 @@ func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Ca
 func seedDemo(ctx context.Context, cfg config, cat *instrument.Catalog, st server.Stores, stdout io.Writer) error {
 	t0 := time.Now()
 	res, err := demo.Run(ctx, cat, demo.Stores{Units: st.Units, Users: st.Users, Assignments: st.Assignments,
-		Periods: st.Periods, Assessments: st.Assessments}, demo.Options{Now: time.Now(), Password: cfg.DemoPassword})
+		Periods: st.Periods, Assessments: st.Assessments, Eligibility: st.Eligibility}, demo.Options{Now: time.Now(), Password: cfg.DemoPassword})
 	if err != nil {
 		return fmt.Errorf("seeding the demo: %w", err)
 	}

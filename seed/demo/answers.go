@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/num"
 	"github.com/rapor-rb/raporrb/app/scoring"
 )
 
@@ -30,17 +31,18 @@ func rngFor(parts ...any) *rand.Rand {
 
 func clamp(x, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, x)) }
 
-func round2(x float64) float64 { return math.Round(x*100) / 100 }
+func round2(x float64) float64 { return num.Round2(x) }
 
-func num(x float64) *float64 { return &x }
+func numPtr(x float64) *float64 { return &x }
 
 // maturity is the kecamatan's latent maturity in the k-th seeded year (0 = oldest).
 func maturity(kec kecamatan, k int) float64 { return kec.base + kec.growth*float64(k) }
 
-// isSurvey tells survey indices (ZI's IPAK/IPKP 0–4, IKM's NRR 1–4) from scores such as
-// PEKPPP's 0–5: survey results cluster in a narrow band near the top of their range.
+// isSurvey tells survey results (ZI's IPAK/IPKP 0–4, IKM's NRR 1–4, PEKPPP's F-03 0–5) from
+// scores such as PEKPPP's F-02 indicators: survey results cluster in a narrow band near the top
+// of their range.
 func isSurvey(s instrument.Scale) bool {
-	return s.Kind == instrument.KindNumber && s.Max != nil && *s.Max <= 4
+	return s.Kind == instrument.KindNumber && s.Max != nil && s.FromSurvey()
 }
 
 // answerAt turns a quality t in [0,1] into an answer that fits the scale.
@@ -59,15 +61,16 @@ func answerAt(s instrument.Scale, t float64) scoring.Answer {
 	case instrument.KindPercent:
 		// Reported percentages (pegawai reporting LHKPN, pengaduan handled, ...) are
 		// rarely low, so the band starts at 20%.
-		return scoring.Answer{Number: num(math.Round(100 * (0.2 + 0.8*t)))}
+		return scoring.Answer{Number: numPtr(math.Round(100 * (0.2 + 0.8*t)))}
 	case instrument.KindNumber:
 		lo, hi := *s.Min, *s.Max
 		if isSurvey(s) {
-			// Survey indices of kecamatan services land between about 2.8 and 3.8.
-			return scoring.Answer{Number: num(clamp(round2(2.8+t), lo, hi))}
+			// Survey indices of kecamatan services land between 70% and 95% of the scale
+			// (2.8–3.8 on 0–4, 3.5–4.75 on 0–5).
+			return scoring.Answer{Number: numPtr(clamp(round2(hi*(0.7+0.25*t)), lo, hi))}
 		}
 		x := lo + (0.25+0.75*t)*(hi-lo)
-		return scoring.Answer{Number: num(clamp(math.Round(x*2)/2, lo, hi))}
+		return scoring.Answer{Number: numPtr(clamp(math.Round(x*2)/2, lo, hi))}
 	}
 	return scoring.Answer{}
 }
@@ -101,7 +104,7 @@ func raise(s instrument.Scale, a scoring.Answer, r *rand.Rand) (scoring.Answer, 
 		if *a.Number >= 100 {
 			return a, false
 		}
-		return scoring.Answer{Number: num(math.Min(100, *a.Number+float64(5+5*r.IntN(4))))}, true
+		return scoring.Answer{Number: numPtr(math.Min(100, *a.Number+float64(5+5*r.IntN(4))))}, true
 	case instrument.KindNumber:
 		if *a.Number >= *s.Max {
 			return a, false
@@ -110,7 +113,7 @@ func raise(s instrument.Scale, a scoring.Answer, r *rand.Rand) (scoring.Answer, 
 		if isSurvey(s) {
 			step = 0.05 * float64(1+r.IntN(3))
 		}
-		return scoring.Answer{Number: num(math.Min(*s.Max, round2(*a.Number+step)))}, true
+		return scoring.Answer{Number: numPtr(math.Min(*s.Max, round2(*a.Number+step)))}, true
 	}
 	return a, false
 }
@@ -175,7 +178,7 @@ func enforceZI(inst *instrument.Instrument, ans scoring.Answers, target level, p
 		var want string
 		switch {
 		case target == levelNone && (wbk || wbbm):
-			ans[ziIPAK] = scoring.Answer{Number: num(math.Min(*ans[ziIPAK].Number, ipakBelowWBK))}
+			ans[ziIPAK] = scoring.Answer{Number: numPtr(math.Min(*ans[ziIPAK].Number, ipakBelowWBK))}
 			continue
 		case target == levelWBK && wbbm:
 			ans[ziKinerja] = scoring.Answer{Option: kinC}

@@ -22,6 +22,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/eligibility"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/scoring"
@@ -35,6 +36,8 @@ type Stores struct {
 	Assignments *account.Assignments
 	Periods     *period.Store
 	Assessments *assessment.Store
+	// Eligibility, when set, receives the kabupaten's yearly facts for the proposal checklist.
+	Eligibility *eligibility.Store
 }
 
 // Options control a run.
@@ -115,6 +118,17 @@ func Run(ctx context.Context, cat *instrument.Catalog, st Stores, opt Options) (
 	for _, a := range ds.assignments {
 		if err := st.Assignments.Put(ctx, a); err != nil {
 			return Result{}, fmt.Errorf("demo: %w", err)
+		}
+	}
+	if st.Eligibility != nil {
+		for _, f := range eligibilityFacts(cat, ds.periods) {
+			cur, err := st.Eligibility.Get(ctx, f.Year, f.Instrument, f.Kabupaten)
+			if err != nil {
+				return Result{}, fmt.Errorf("demo: %w", err)
+			}
+			if _, err := st.Eligibility.Save(ctx, f, cur.Rev, "admin", now); err != nil {
+				return Result{}, fmt.Errorf("demo: %w", err)
+			}
 		}
 	}
 	// Smallest sheets first. On the embedded engine every upsert re-reads all the sheets
