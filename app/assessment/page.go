@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/scoring"
 	"github.com/rapor-rb/raporrb/app/web"
 )
@@ -94,7 +94,7 @@ type Page struct {
 	A          *Assessment
 	Inst       *instrument.Instrument
 	UnitName   string
-	Deadline   time.Time
+	Due        period.Due
 	Editable   bool
 	EditReason string
 	CanSubmit  bool
@@ -124,7 +124,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 		return nil, err
 	}
 	p := &Page{A: a, Inst: inst, UnitName: un.Name, Filter: filter}
-	if p.Deadline, err = h.Service.Deadline(ctx, a); err != nil {
+	if p.Due, err = h.Service.Deadline(ctx, a); err != nil {
 		return nil, err
 	}
 	if err := h.Service.CheckEditable(ctx, u, a, sh, ""); err == nil {

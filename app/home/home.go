@@ -5,6 +5,7 @@ package home
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,6 +25,8 @@ type Handler struct {
 	Units       *unit.Store
 	Users       *account.Store
 	Catalog     *instrument.Catalog
+	// Zone is the kabupaten's time zone, in which deadlines are whole days.
+	Zone func(context.Context) *time.Location
 }
 
 // Routes registers the home page.
@@ -34,9 +37,12 @@ func (h *Handler) Routes(r web.Router) {
 // Item is one assessment on a home list, with what the page needs beside it.
 type Item struct {
 	assessment.Assessment
-	UnitName   string
-	Title      string
-	Deadline   period.Window
+	UnitName string
+	Title    string
+	// Due is the deadline that governs what the unit can still do (the review deadline for
+	// returned items, or the admin's extension); HasWindow is false outside the period and
+	// once the unit has nothing left to do (submitted, in review, final).
+	Due        period.Due
 	HasWindow  bool
 	IsFinal    bool
 	GradeLabel string
@@ -88,9 +94,8 @@ func (h *Handler) items(ctx context.Context, p *period.Period, as []assessment.A
 			}
 		}
 		if p != nil && p.Year == a.Period {
-			it.Deadline, it.HasWindow = p.Window(a.Instrument)
-			if a.Deadline != nil {
-				it.Deadline.SelfDeadline = *a.Deadline
+			if due, err := assessment.DeadlineOf(&a, p, h.Zone(ctx)); err == nil {
+				it.Due, it.HasWindow = due, a.Status == assessment.Draft || a.Status == assessment.Returned
 			}
 		}
 		out = append(out, it)

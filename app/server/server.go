@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/rapor-rb/raporrb/app/account"
-	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/dashboard"
 	"github.com/rapor-rb/raporrb/app/db"
 	"github.com/rapor-rb/raporrb/app/evidence"
@@ -45,15 +45,16 @@ const boardMaxAge = 5 * time.Second
 // NewStores opens every store on d; the ranking board follows the assessment store's writes.
 // now is the server's clock (nil: time.Now); sessions expire by it.
 func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
+	units := unit.NewStore(d)
 	st := Stores{
 		DB:          d,
 		Users:       account.NewStore(d).WithClock(now),
 		Assignments: account.NewAssignments(d),
-		Units:       unit.NewStore(d),
+		Units:       units,
 		Periods:     period.NewStore(d),
 		Assessments: assessment.NewStore(d),
 		Settings:    ranking.NewSettings(d),
-		Audit:       audit.New(d, nil),
+		Audit:       audit.New(d, units.Zone),
 	}
 	maxAge := boardMaxAge
 	if d.Embedded {
@@ -84,9 +85,10 @@ func (s Stores) EnsureBoards(ctx context.Context) error {
 }
 
 // collections are every collection the application uses.
-var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings"}
+var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "migrations"}
 
-// EnsureIndexes creates the collections and every store's indexes; safe to run at each start.
+// EnsureIndexes creates the collections and every store's indexes, and runs the data
+// migrations not yet run (see migrations); safe to run at each start.
 func (s Stores) EnsureIndexes(ctx context.Context) error {
 	if err := s.DB.Prepare(ctx, collections...); err != nil {
 		return err
@@ -96,7 +98,19 @@ func (s Stores) EnsureIndexes(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return s.DB.Migrate(ctx, s.migrations())
+}
+
+// migrations are the changes to stored data, in the order they were made: a data directory
+// written by an earlier version is brought up to date at start-up.
+func (s Stores) migrations() []db.Migration {
+	return []db.Migration{
+		{ID: "001-units-active-and-zone", Run: s.Units.MigrateActive},
+		{ID: "002-period-whole-days", Run: func(ctx context.Context) error { return s.Periods.MigrateDays(ctx, s.Units.Zone(ctx)) }},
+		{ID: "003-assessment-extensions", Run: func(ctx context.Context) error {
+			return s.Assessments.MigrateExtensions(ctx, s.Units.Zone(ctx))
+		}},
+	}
 }
 
 // New builds the web server with every feature's routes; blobs holds evidence bytes.
@@ -109,6 +123,8 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	zone := st.Units.Zone
+	cfg.Zone = zone
 	srv, err := web.New(cfg, st.Users)
 	if err != nil {
 		return nil, err
@@ -117,15 +133,15 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	access := assessment.Access{Assignments: st.Assignments}
 
 	(&home.Handler{Assessments: st.Assessments, Access: access, Periods: st.Periods, Units: st.Units,
-		Users: st.Users, Catalog: cat}).Routes(r)
+		Users: st.Users, Catalog: cat, Zone: zone}).Routes(r)
 	instrument.Handler{Catalog: cat}.Routes(r)
-	service := &assessment.Service{Store: st.Assessments, Blobs: blobs, Periods: st.Periods, Catalog: cat, Access: access, Now: cfg.Now}
+	service := &assessment.Service{Store: st.Assessments, Blobs: blobs, Periods: st.Periods, Catalog: cat, Access: access, Now: cfg.Now, Zone: zone}
 	ah := &assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service, UploadMax: srv.UploadMax()}
 	ah.Routes(r)
 	ah.PageRoutes(r)
 	ah.EvidenceRoutes(r)
 	(&dashboard.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Assignments: st.Assignments,
-		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Now: cfg.Now}).Routes(r)
+		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Now: cfg.Now, Zone: zone}).Routes(r)
 	(&ranking.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	return srv, nil
 }

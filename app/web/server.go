@@ -48,6 +48,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// Zone is the kabupaten's time zone, in which pages show dates (nil: WIB). It is asked
+	// at every use, so it should cache (unit.Store.Zone does).
+	Zone func(context.Context) *time.Location
 }
 
 // Sessions is what the web layer needs of the account store.
@@ -109,7 +112,14 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 		return nil, err
 	}
 	engine := html.NewFileSystem(http.FS(views), ".html")
-	engine.AddFuncMap(funcs(cfg.Now))
+	if cfg.Zone == nil {
+		cfg.Zone = func(context.Context) *time.Location { return wib }
+	}
+	engine.AddFuncMap(funcs(cfg.Now, func() *time.Location {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return cfg.Zone(ctx)
+	}))
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
