@@ -60,7 +60,12 @@ func (p Period) Validate(known func(id string) bool) error {
 	}
 	seen := map[string]bool{}
 	for i, w := range p.Instruments {
-		f := func(name string) string { return fmt.Sprintf("instruments[%d].%s", i, name) }
+		f := func(name string) string {
+			if name == "instrument" || w.Instrument == "" {
+				return fmt.Sprintf("instruments[%d].%s", i, name)
+			}
+			return fmt.Sprintf("instruments[%d].%s (%s)", i, name, w.Instrument)
+		}
 		switch {
 		case w.Instrument == "":
 			return apperr.New(apperr.Invalid, "Kolom %s wajib diisi.", f("instrument"))

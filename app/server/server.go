@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/admin"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/dashboard"
@@ -18,6 +19,8 @@ import (
 	"github.com/rapor-rb/raporrb/app/evidence"
 	"github.com/rapor-rb/raporrb/app/home"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/jobs"
+	"github.com/rapor-rb/raporrb/app/lkeimport"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
 	"github.com/rapor-rb/raporrb/app/unit"
@@ -36,6 +39,8 @@ type Stores struct {
 	Board       *ranking.Board
 	Settings    *ranking.Settings
 	Audit       *audit.Log
+	Instruments *instrument.Store
+	Jobs        *jobs.Runner
 }
 
 // boardMaxAge is how long a cached ranking is trusted on MongoDB, where other instances may
@@ -55,6 +60,8 @@ func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
 		Assessments: assessment.NewStore(d),
 		Settings:    ranking.NewSettings(d),
 		Audit:       audit.New(d, units.Zone),
+		Instruments: instrument.NewStore(d),
+		Jobs:        jobs.NewRunner(d, now, nil),
 	}
 	maxAge := boardMaxAge
 	if d.Embedded {
@@ -85,7 +92,8 @@ func (s Stores) EnsureBoards(ctx context.Context) error {
 }
 
 // collections are every collection the application uses.
-var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "migrations"}
+var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "migrations",
+	"instruments", "jobs", "staged"}
 
 // EnsureIndexes creates the collections and every store's indexes, and runs the data
 // migrations not yet run (see migrations); safe to run at each start.
@@ -143,6 +151,15 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	(&dashboard.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Assignments: st.Assignments,
 		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Now: cfg.Now, Zone: zone}).Routes(r)
 	(&ranking.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Now: cfg.Now}).Routes(r)
+	ad := &admin.Handler{DB: st.DB, Users: st.Users, Units: st.Units, Periods: st.Periods, Assessments: st.Assessments,
+		Service: service, Board: st.Board, Catalog: cat, Instruments: st.Instruments, Audit: st.Audit, Jobs: st.Jobs, Now: cfg.Now}
+	if disk, ok := blobs.(*evidence.DiskStore); ok && st.DB.Embedded {
+		// Archives go beside the evidence: DATA_DIR/backups.
+		ad.EvidenceDir, ad.BackupDir = disk.Dir(), filepath.Join(filepath.Dir(disk.Dir()), "backups")
+	}
+	ad.Routes(r)
+	jobs.Handler{Runner: st.Jobs}.Routes(r)
+	(&lkeimport.Handler{Assessments: ah, Service: service, Jobs: st.Jobs, Audit: st.Audit}).Routes(r)
 	return srv, nil
 }
 

@@ -148,6 +148,7 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 	s.App.Use(s.limitBody)
 	s.App.Use(rejectOperatorKeys)
 	s.App.Use(s.authenticate)
+	s.App.Use(s.passwordGate)
 	s.App.Use(csrf.New(csrf.Config{
 		// API clients authenticate with a bearer token, which a browser never sends by itself.
 		Next:           func(c *fiber.Ctx) bool { return isAPI(c) },
@@ -252,6 +253,11 @@ func (r Router) Post(path string, p account.Policy, hs ...fiber.Handler) {
 // Put registers a PUT route guarded by p.
 func (r Router) Put(path string, p account.Policy, hs ...fiber.Handler) {
 	r.add(fiber.MethodPut, path, p, hs...)
+}
+
+// Patch registers a PATCH route guarded by p.
+func (r Router) Patch(path string, p account.Policy, hs ...fiber.Handler) {
+	r.add(fiber.MethodPatch, path, p, hs...)
 }
 
 // Delete registers a DELETE route guarded by p.
