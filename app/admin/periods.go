@@ -440,4 +440,3 @@ func (h *Handler) extensionForm(c *fiber.Ctx) error {
 	}
 	return c.Redirect(fmt.Sprintf("/admin/periode/%d?tersimpan=perpanjangan#perpanjangan", y), fiber.StatusSeeOther)
 }
-

@@ -251,4 +251,3 @@ func (h *Handler) updateUnitForm(c *fiber.Ctx) error {
 	}
 	return c.Redirect("/admin/unit?tersimpan="+cur.Code, fiber.StatusSeeOther)
 }
-

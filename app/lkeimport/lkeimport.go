@@ -138,9 +138,9 @@ type Line struct {
 type Preview struct {
 	Layout   string   `json:"layout"`
 	Lines    []Line   `json:"lines"`
-	Changes  int      `json:"changes"`  // indicators whose answer or note changes
-	Links    int      `json:"links"`    // links added
-	Invalid  int      `json:"invalid"`  // rows refused
+	Changes  int      `json:"changes"`           // indicators whose answer or note changes
+	Links    int      `json:"links"`             // links added
+	Invalid  int      `json:"invalid"`           // rows refused
 	Blocked  string   `json:"blocked,omitempty"` // why nothing can be imported now (submitted, past the deadline)
 	Warnings []string `json:"warnings,omitempty"`
 	// Plan is what an apply hands to assessment.Service.SaveAnswers.

@@ -87,4 +87,3 @@ func TestValidateNamesTheField(t *testing.T) {
 		t.Errorf("valid period: %v", err)
 	}
 }
-

@@ -45,7 +45,7 @@ func Sniff(data []byte) Format {
 // without display formatting), trailing empty cells trimmed.
 type Book struct {
 	Format Format
-	Sheets []string            // in workbook order; a CSV has one, named ""
+	Sheets []string // in workbook order; a CSV has one, named ""
 	Rows   map[string][][]string
 }
 

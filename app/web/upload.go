@@ -80,4 +80,3 @@ func sizeText(n int64) string {
 	}
 	return strconv.FormatInt(n>>10, 10) + " KB"
 }
-
