@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,9 +48,15 @@ type Job struct {
 	Result   string            `bson:"result,omitempty" json:"result,omitempty"`
 	Link     string            `bson:"link,omitempty" json:"link,omitempty"`
 	Error    string            `bson:"error,omitempty" json:"error,omitempty"`
-	Secret   map[string]string `bson:"secret,omitempty" json:"-"`
+	Secret   []Pair            `bson:"secret,omitempty" json:"-"`
 	Started  time.Time         `bson:"started" json:"started"`
 	Finished *time.Time        `bson:"finished,omitempty" json:"finished,omitempty"`
+}
+
+// Pair is one line of a secret: a name (a username, with dots: never a field name) and its value.
+type Pair struct {
+	Name  string `bson:"name"`
+	Value string `bson:"value"`
 }
 
 // Percent is Done of Total, 0–100.
@@ -172,7 +180,12 @@ func (r *Runner) run(j Job, work Work) {
 			set = append(set, bson.E{Key: "done", Value: p.total}, bson.E{Key: "total", Value: p.total})
 		}
 		if len(out.Secret) > 0 {
-			set = append(set, bson.E{Key: "secret", Value: out.Secret})
+			pairs := make([]Pair, 0, len(out.Secret))
+			for k, v := range out.Secret {
+				pairs = append(pairs, Pair{Name: k, Value: v})
+			}
+			slices.SortFunc(pairs, func(a, b Pair) int { return strings.Compare(a.Name, b.Name) })
+			set = append(set, bson.E{Key: "secret", Value: pairs})
 		}
 	}
 	// A fresh context: the work's may have run out, and the outcome must still be recorded.
@@ -212,7 +225,7 @@ func (r *Runner) Get(ctx context.Context, id string) (*Job, error) {
 }
 
 // TakeSecret returns a finished job's secret and removes it from storage: it is shown once.
-func (r *Runner) TakeSecret(ctx context.Context, j *Job) (map[string]string, error) {
+func (r *Runner) TakeSecret(ctx context.Context, j *Job) ([]Pair, error) {
 	if j.State == Running || len(j.Secret) == 0 {
 		return nil, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -37,6 +38,8 @@ func Sniff(data []byte) Format {
 		return XLSX
 	case bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data):
 		return ""
+	case !strings.HasPrefix(http.DetectContentType(data), "text/"):
+		return "" // text-looking bytes of another kind: "%PDF-", "<html>" …
 	}
 	return CSV
 }
