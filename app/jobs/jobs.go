@@ -37,20 +37,20 @@ const (
 // once (one-time passwords of imported users); the first read by the owner after the job
 // ends removes it.
 type Job struct {
-	ID       string            `bson:"_id" json:"id"`
-	Kind     string            `bson:"kind" json:"kind"`
-	Title    string            `bson:"title" json:"title"`
-	Owner    string            `bson:"owner" json:"owner"`
-	State    State             `bson:"state" json:"state"`
-	Done     int               `bson:"done" json:"done"`
-	Total    int               `bson:"total" json:"total"`
-	Step     string            `bson:"step,omitempty" json:"step,omitempty"`
-	Result   string            `bson:"result,omitempty" json:"result,omitempty"`
-	Link     string            `bson:"link,omitempty" json:"link,omitempty"`
-	Error    string            `bson:"error,omitempty" json:"error,omitempty"`
-	Secret   []Pair            `bson:"secret,omitempty" json:"-"`
-	Started  time.Time         `bson:"started" json:"started"`
-	Finished *time.Time        `bson:"finished,omitempty" json:"finished,omitempty"`
+	ID       string     `bson:"_id" json:"id"`
+	Kind     string     `bson:"kind" json:"kind"`
+	Title    string     `bson:"title" json:"title"`
+	Owner    string     `bson:"owner" json:"owner"`
+	State    State      `bson:"state" json:"state"`
+	Done     int        `bson:"done" json:"done"`
+	Total    int        `bson:"total" json:"total"`
+	Step     string     `bson:"step,omitempty" json:"step,omitempty"`
+	Result   string     `bson:"result,omitempty" json:"result,omitempty"`
+	Link     string     `bson:"link,omitempty" json:"link,omitempty"`
+	Error    string     `bson:"error,omitempty" json:"error,omitempty"`
+	Secret   []Pair     `bson:"secret,omitempty" json:"-"`
+	Started  time.Time  `bson:"started" json:"started"`
+	Finished *time.Time `bson:"finished,omitempty" json:"finished,omitempty"`
 }
 
 // Pair is one line of a secret: a name (a username, with dots: never a field name) and its value.
