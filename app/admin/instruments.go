@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -32,7 +33,7 @@ func (h *Handler) instrumentRoutes(r web.Router) {
 // start-up, and the rule that an instrument never changes in place: an embedded id, or an
 // uploaded one already used by an assessment, needs a new id. Errors: Invalid.
 func (h *Handler) parseSheet(ctx context.Context, name string, data []byte) (*instrument.Instrument, error) {
-	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) || !strings.HasPrefix(http.DetectContentType(data), "text/") {
 		return nil, apperr.New(apperr.Invalid, "Berkas %q bukan YAML (teks UTF-8). Unggah lembar instrumen berformat YAML.", name)
 	}
 	in, err := instrument.Parse(name, data)

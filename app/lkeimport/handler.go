@@ -38,11 +38,26 @@ func (h *Handler) Routes(r web.Router) {
 }
 
 // stagedImport is what waits between a preview and its confirmation: the rows read and the
-// answers' revs as previewed.
+// answers' revs as previewed (a list: indicator codes hold dots, never field names).
 type stagedImport struct {
-	Name string           `bson:"name"`
-	File File             `bson:"file"`
-	Revs map[string]int64 `bson:"revs"`
+	Name      string    `bson:"name"`
+	File      File      `bson:"file"`
+	Previewed bool      `bson:"previewed"` // Revs hold what the preview saw
+	Revs      []seenRev `bson:"revs"`
+}
+
+type seenRev struct {
+	Code string `bson:"code"`
+	Rev  int64  `bson:"rev"`
+}
+
+// revs is the staged revs as a map (non-nil: the apply checks them).
+func (st stagedImport) revs() map[string]int64 {
+	m := make(map[string]int64, len(st.Revs))
+	for _, r := range st.Revs {
+		m[r.Code] = r.Rev
+	}
+	return m
 }
 
 const stageKind = "impor-lke"
@@ -87,12 +102,12 @@ func (h *Handler) form(c *fiber.Ctx) error {
 }
 
 // revsOf records the answers' revs of the sheet, as the preview saw them.
-func revsOf(sh *assessment.Sheet) map[string]int64 {
-	m := map[string]int64{}
+func revsOf(sh *assessment.Sheet) []seenRev {
+	out := make([]seenRev, 0, len(sh.Answers))
 	for _, ans := range sh.Answers {
-		m[ans.Indicator] = ans.Rev
+		out = append(out, seenRev{Code: ans.Indicator, Rev: ans.Rev})
 	}
-	return m
+	return out
 }
 
 func (h *Handler) preview(c *fiber.Ctx) error {
@@ -120,7 +135,7 @@ func (h *Handler) preview(c *fiber.Ctx) error {
 	p := Plan(f, t)
 	data := fiber.Map{"P": p, "FileName": up.Name}
 	if p.OK() {
-		token, err := h.Jobs.Stage(c.UserContext(), stageKind, u.Username, a.ID, stagedImport{Name: up.Name, File: *f, Revs: revsOf(t.Sheet)})
+		token, err := h.Jobs.Stage(c.UserContext(), stageKind, u.Username, a.ID, stagedImport{Name: up.Name, File: *f, Previewed: true, Revs: revsOf(t.Sheet)})
 		if err != nil {
 			return err
 		}
@@ -177,7 +192,11 @@ func (h *Handler) run(ctx context.Context, u *account.User, id string, inst *ins
 	if err != nil {
 		return applied{}, err
 	}
-	t, err := h.target(ctx, u, a, inst, unitName, st.Revs)
+	var revs map[string]int64
+	if st.Previewed {
+		revs = st.revs()
+	}
+	t, err := h.target(ctx, u, a, inst, unitName, revs)
 	if err != nil {
 		return applied{}, err
 	}

@@ -159,8 +159,9 @@ type Target struct {
 	UnitName string
 	// Editable is the service's CheckEditable for one indicator ("" for the sheet).
 	Editable func(indicator string) error
-	// Revs, when set, are the answers' revs seen at the preview: an apply checks them, so a
-	// save since then is a conflict, never overwritten.
+	// Revs, when set, are the answers' revs seen at the preview (an indicator absent from it
+	// had no answer, rev 0): an apply checks them, so a save since then is a conflict, never
+	// overwritten.
 	Revs map[string]int64
 }
 
@@ -265,11 +266,11 @@ func planRow(p *Preview, t Target, r Row, seen map[string]int) Line {
 		}
 	}
 	rev := int64(0)
-	if cur != nil {
+	switch {
+	case t.Revs != nil:
+		rev = t.Revs[r.Code] // as previewed: 0 when the preview saw no answer
+	case cur != nil:
 		rev = cur.Rev
-	}
-	if seenRev, ok := t.Revs[r.Code]; ok {
-		rev = seenRev
 	}
 	ch.Input.Rev = rev
 	l.Status = Change
