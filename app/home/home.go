@@ -51,6 +51,10 @@ type Item struct {
 func (h *Handler) home(c *fiber.Ctx) error {
 	u := web.CurrentUser(c)
 	ctx := c.UserContext()
+	if u.Role == account.Admin {
+		// The admin's home needs no period: a new kabupaten opens its first year from there.
+		return h.adminHome(c, fiber.Map{})
+	}
 	p, err := period.Resolve(ctx, h.Periods, c.Query("tahun"))
 	if err != nil {
 		return err
@@ -65,11 +69,8 @@ func (h *Handler) home(c *fiber.Ctx) error {
 		return h.unitHome(c, u, p, data)
 	case account.Evaluator:
 		return h.evaluatorHome(c, p, data)
-	case account.Pimpinan:
-		// The bupati's home is the dashboard.
+	default: // pimpinan: the bupati's home is the dashboard
 		return c.Redirect("/dasbor?tahun=" + strconv.Itoa(p.Year))
-	default:
-		return h.adminHome(c, data)
 	}
 }
 

@@ -24,13 +24,13 @@ func (s *Store) MigrateDays(ctx context.Context, loc *time.Location) error {
 		ws, _ := d["instruments"].(bson.A)
 		changed := false
 		for _, w := range ws {
-			m, ok := w.(bson.M)
+			win, ok := w.(bson.D) // embedded documents decode as bson.D
 			if !ok {
 				continue
 			}
-			for _, k := range []string{"opens", "self_deadline", "review_deadline"} {
-				if t, ok := m[k].(bson.DateTime); ok {
-					m[k] = string(DayOf(t.Time(), loc))
+			for i, e := range win {
+				if t, ok := e.Value.(bson.DateTime); ok && (e.Key == "opens" || e.Key == "self_deadline" || e.Key == "review_deadline") {
+					win[i].Value = string(DayOf(t.Time(), loc))
 					changed = true
 				}
 			}

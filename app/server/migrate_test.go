@@ -1,0 +1,58 @@
+package server
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/rapor-rb/raporrb/app/dbtest"
+)
+
+// A data directory written before whole-day deadlines starts up migrated: units active with
+// the root in WIB, windows as the days they named, a per-unit deadline instant as an extension
+// through the day it showed; a second start changes nothing.
+func TestStartUpMigratesEarlierData(t *testing.T) {
+	d := dbtest.Fresh(t, engine)
+	ctx := context.Background()
+	wib := time.FixedZone("WIB", 7*3600)
+	day := func(y int, m time.Month, dd int) time.Time { return time.Date(y, m, dd, 0, 0, 0, 0, wib).UTC() }
+	for coll, docs := range map[string][]any{
+		"units": {bson.D{{Key: "_id", Value: "kab-lama"}, {Key: "name", Value: "Kabupaten Lama"}, {Key: "kind", Value: "kabupaten"}},
+			bson.D{{Key: "_id", Value: "satu"}, {Key: "name", Value: "Satu"}, {Key: "kind", Value: "kecamatan"}, {Key: "parent", Value: "kab-lama"}}},
+		"periods": {bson.D{{Key: "_id", Value: 2025}, {Key: "instruments", Value: bson.A{bson.D{{Key: "instrument", Value: "zi-2021"},
+			{Key: "opens", Value: day(2025, 1, 15)}, {Key: "self_deadline", Value: day(2025, 9, 30)}, {Key: "review_deadline", Value: day(2025, 11, 30)}}}}}},
+		"assessments": {bson.D{{Key: "_id", Value: "2025/zi-2021/satu"}, {Key: "period", Value: 2025}, {Key: "instrument", Value: "zi-2021"},
+			{Key: "unit", Value: "satu"}, {Key: "status", Value: "draf"}, {Key: "rev", Value: int64(1)}, {Key: "deadline", Value: day(2025, 10, 14)},
+			{Key: "updated_at", Value: day(2025, 10, 1)}}},
+	} {
+		if _, err := d.Collection(coll).InsertMany(ctx, docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		st := NewStores(d, catalog, nil)
+		if err := st.EnsureIndexes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		root, err := st.Units.Root(ctx)
+		if err != nil || root.TimeZone != "Asia/Jakarta" || !root.Active {
+			t.Errorf("root = %+v, %v", root, err)
+		}
+		if u, _ := st.Units.ByCode(ctx, "satu"); !u.Active {
+			t.Errorf("satu inactive after the migration")
+		}
+		p, err := st.Periods.ByYear(ctx, 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, _ := p.Window("zi-2021"); w.Opens != "2025-01-15" || w.SelfDeadline != "2025-09-30" || w.ReviewDeadline != "2025-11-30" {
+			t.Errorf("window = %+v", w)
+		}
+		a, err := st.Assessments.ByID(ctx, "2025/zi-2021/satu")
+		if err != nil || a.Extension == nil || a.Extension.Until != "2025-10-14" {
+			t.Errorf("assessment = %+v, %v", a, err)
+		}
+	}
+}
