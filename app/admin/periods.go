@@ -196,6 +196,24 @@ type windowRow struct {
 	Used     int // assessments of this year and instrument
 }
 
+// Version is the sheet's version as people read it: "versi 2021", "versi 2026 revisi 2".
+func (r windowRow) Version() string { return versionLabel(r.Inst.ID) }
+
+// versionLabel reads an instrument id's year and revision (instrument.Version).
+func versionLabel(id string) string {
+	_, year, rev := instrument.Version(id)
+	switch {
+	case year == 0:
+		return ""
+	case rev > 0:
+		return fmt.Sprintf("versi %d revisi %d", year, rev)
+	}
+	return fmt.Sprintf("versi %d", year)
+}
+
+// titled is an instrument of a period with its title, for a select list.
+type titled struct{ ID, Title string }
+
 // periodForm builds the form rows: the stored calendar, or for a new year the newest version
 // of each instrument family with a usual calendar (opens 15 January, self-assessment through
 // 30 September, review through 30 November).
@@ -274,7 +292,15 @@ func (h *Handler) renderPeriod(c *fiber.Ctx, year int, rows []windowRow, msg str
 				exts = append(exts, extensionRow{A: a, UnitName: names[a.Unit], Title: title})
 			}
 		}
-		data["Kecamatan"], data["Extensions"], data["Period"] = kecs, exts, stored
+		var insts []titled
+		for _, w := range stored.Instruments {
+			t := titled{ID: w.Instrument, Title: w.Instrument}
+			if in, ok := h.Catalog.Get(w.Instrument); ok {
+				t.Title = in.Title
+			}
+			insts = append(insts, t)
+		}
+		data["Kecamatan"], data["Extensions"], data["Instruments"] = kecs, exts, insts
 		data["Assessments"] = len(as)
 	}
 	for k, v := range ext {

@@ -145,6 +145,9 @@ type treeRow struct {
 	ParentName string
 }
 
+// Zone is the root's time zone as people read it ("WITA (UTC+8)").
+func (r treeRow) Zone() string { return unit.ZoneLabel(r.TimeZone) }
+
 // Indented is the unit's name indented by its depth, for a select list.
 func (r treeRow) Indented() string { return strings.Repeat("  ", r.Depth) + r.Name }
 
@@ -181,7 +184,11 @@ func (h *Handler) unitsPage(c *fiber.Ctx) error {
 	if _, err := manage(c); err != nil {
 		return err
 	}
-	return h.renderUnits(c, newUnit{Kind: unit.Kecamatan}, "")
+	typed := newUnit{Kind: unit.Kecamatan}
+	if root, err := h.Units.Root(c.UserContext()); err == nil {
+		typed.Parent = root.Code // new units usually go under the kabupaten
+	}
+	return h.renderUnits(c, typed, "")
 }
 
 func (h *Handler) createUnitForm(c *fiber.Ctx) error {

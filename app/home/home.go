@@ -157,6 +157,10 @@ func (h *Handler) adminHome(c *fiber.Ctx, data fiber.Map) error {
 	if err != nil {
 		return err
 	}
-	data["Units"], data["Users"] = units, users
+	names := make(map[string]string, len(units))
+	for _, u := range units {
+		names[u.Code] = u.Name
+	}
+	data["Units"], data["Users"], data["UnitNames"] = units, users, names
 	return web.Render(c, "home/admin", "Administrasi", data)
 }

@@ -2,6 +2,7 @@ package unit
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 )
@@ -38,6 +39,16 @@ func Location(name string) (*time.Location, bool) {
 		}
 	}
 	return nil, false
+}
+
+// ZoneLabel is a zone name as people read it: "WITA (UTC+8)"; the name itself when unknown.
+func ZoneLabel(name string) string {
+	for _, z := range TimeZones {
+		if z.Name == name {
+			return z.Label[:strings.Index(z.Label, " —")]
+		}
+	}
+	return name
 }
 
 // WIB is the location of DefaultTimeZone.
