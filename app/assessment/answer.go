@@ -83,6 +83,9 @@ func (sv *Service) CheckEditable(ctx context.Context, u *account.User, a *Assess
 	if due.Passed(sv.Now()) {
 		return apperr.New(apperr.Forbidden, "%s (%s) telah lewat. Hubungi admin untuk perpanjangan.", due.Label(), due.Text())
 	}
+	if due.NotOpen(sv.Now()) {
+		return apperr.New(apperr.Forbidden, "Pengisian baru dibuka %s.", due.Opens.Long())
+	}
 	return nil
 }
 

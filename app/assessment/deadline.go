@@ -31,7 +31,7 @@ func DeadlineOf(a *Assessment, p *period.Period, loc *time.Location) (period.Due
 	if !ok {
 		return period.Due{}, apperr.New(apperr.NotFound, "Instrumen %s tidak dijadwalkan pada periode %d.", a.Instrument, a.Period)
 	}
-	due := period.Due{Day: w.SelfDeadline, Zone: loc, Kind: period.DueSelf}
+	due := period.Due{Day: w.SelfDeadline, Zone: loc, Kind: period.DueSelf, Opens: w.Opens}
 	if a.Status == Returned {
 		due.Day, due.Kind = w.ReviewDeadline, period.DueReview
 	}

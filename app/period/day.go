@@ -90,6 +90,8 @@ type Due struct {
 	Kind DueKind
 	// Reason is the extension's reason, for Kind DueExtension.
 	Reason string
+	// Opens is the first day the unit may answer ("" for no such limit).
+	Opens Day
 }
 
 func (d Due) zone() *time.Location {
@@ -104,6 +106,11 @@ func (d Due) Ends() time.Time { return d.Day.End(d.zone()) }
 
 // Passed reports whether now is past the deadline (from 00:00 of the next day on).
 func (d Due) Passed(now time.Time) bool { return !now.Before(d.Ends()) }
+
+// NotOpen reports whether now is before the opening day (from its 00:00 in the zone).
+func (d Due) NotOpen(now time.Time) bool {
+	return d.Opens != "" && now.Before(d.Opens.Start(d.zone()))
+}
 
 // DaysLeft is the number of calendar days from now's date to Day in the zone: 0 on the day
 // itself, negative once past.

@@ -50,6 +50,16 @@ func TestDuePassedAtTheEndOfTheNamedDay(t *testing.T) {
 	}
 }
 
+// Answering opens at 00:00 of the opening day in the zone.
+func TestDueNotOpenBeforeTheOpeningDay(t *testing.T) {
+	for _, z := range zones {
+		d := Due{Day: "2026-10-31", Opens: "2026-01-15", Zone: z.loc}
+		if !d.NotOpen(time.Date(2026, 1, 14, 23, 59, 59, 0, z.loc)) || d.NotOpen(time.Date(2026, 1, 15, 0, 0, 0, 0, z.loc)) {
+			t.Errorf("%s: opening judged wrong", z.name)
+		}
+	}
+}
+
 func TestParseDayNamesTheField(t *testing.T) {
 	for _, bad := range []string{"", "31-10-2026", "2026-02-30", "2026-10-31T00:00:00Z", "2026-1-5"} {
 		if _, err := ParseDay("self_deadline", bad); err == nil {

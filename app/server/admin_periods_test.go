@@ -37,6 +37,10 @@ func TestAdminOpensAPeriodIdempotently(t *testing.T) {
 			t.Errorf("assessment %+v", a)
 		}
 	}
+	// Before the opening day, the sheet is not open yet.
+	if st, b := w.api("camat.alpha").do("PUT", "/api/v1/assessments/2027/zi-2021/alpha/answers/P.MP.PM.1.a", `{"answer":"Ya","note":"","rev":0}`); st != 403 || !strings.Contains(b["error"].(string), "baru dibuka 15 Januari 2027") {
+		t.Errorf("save before the opening day = %d %v", st, b)
+	}
 	// A kecamatan added later gets its assessments when the year is saved again.
 	if st, _ := admin.do("POST", "/api/v1/units", `{"code":"delta","name":"Delta","kind":"kecamatan","parent":"kab-uji"}`); st != 201 {
 		t.Fatal("unit")

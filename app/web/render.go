@@ -94,6 +94,11 @@ func funcs(now func() time.Time, zone func() *time.Location) template.FuncMap {
 			}
 			return 0
 		},
+		// notOpen reports whether a deadline's period has not opened yet.
+		"notOpen": func(v any) bool {
+			x, ok := v.(interface{ NotOpen(time.Time) bool })
+			return ok && x.NotOpen(now())
+		},
 		// past reports whether a time, or a whole-day deadline, has passed.
 		"past": func(v any) bool {
 			switch x := v.(type) {
