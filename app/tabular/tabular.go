@@ -38,7 +38,7 @@ func Sniff(data []byte) Format {
 		return XLSX
 	case bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data):
 		return ""
-	case !strings.HasPrefix(http.DetectContentType(data), "text/"):
+	case !strings.HasPrefix(http.DetectContentType(data), "text/plain"):
 		return "" // text-looking bytes of another kind: "%PDF-", "<html>" …
 	}
 	return CSV
