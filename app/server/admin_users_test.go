@@ -50,7 +50,7 @@ func TestAdminCreatesUserWhoMustChangePassword(t *testing.T) {
 		t.Errorf("me = %d %v", st, b)
 	}
 	for _, tc := range []struct{ body, field string }{
-		{fmt.Sprintf(`{"old":"salah-sekali","new":"Kuat-Sekali-2026"}`), "old"},
+		{`{"old":"salah-sekali","new":"Kuat-Sekali-2026"}`, "old"},
 		{fmt.Sprintf(`{"old":%q,"new":"pendek"}`, pw), "new"},
 		{fmt.Sprintf(`{"old":%q,"new":%q}`, pw, pw), "new"},
 	} {
