@@ -51,14 +51,17 @@ func (r Role) Label() string {
 
 // User is a person who signs in. Staf and camat belong to a kecamatan (Unit).
 type User struct {
-	Username     string    `bson:"_id" json:"username"`
-	Name         string    `bson:"name" json:"name"`
-	NIP          string    `bson:"nip,omitempty" json:"nip,omitempty"`
-	Role         Role      `bson:"role" json:"role"`
-	Unit         string    `bson:"unit,omitempty" json:"unit,omitempty"`
-	PasswordHash string    `bson:"password_hash" json:"-"`
-	Disabled     bool      `bson:"disabled,omitempty" json:"disabled,omitempty"`
-	Created      time.Time `bson:"created" json:"-"`
+	Username     string `bson:"_id" json:"username"`
+	Name         string `bson:"name" json:"name"`
+	NIP          string `bson:"nip,omitempty" json:"nip,omitempty"`
+	Role         Role   `bson:"role" json:"role"`
+	Unit         string `bson:"unit,omitempty" json:"unit,omitempty"`
+	PasswordHash string `bson:"password_hash" json:"-"`
+	Disabled     bool   `bson:"disabled,omitempty" json:"disabled,omitempty"`
+	// MustChangePassword is set with a one-time password (a new account, a reset): until the
+	// user sets their own, every request but the password change is refused.
+	MustChangePassword bool      `bson:"must_change_password,omitempty" json:"must_change_password"`
+	Created            time.Time `bson:"created" json:"-"`
 }
 
 var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)

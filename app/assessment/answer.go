@@ -55,27 +55,8 @@ type Service struct {
 	// Audit records every change that lands (nil: none, in tests of other things).
 	Audit *audit.Log
 	Now   func() time.Time
-}
-
-// Deadline is the unit's effective deadline: its extension if an admin set one, else the
-// period's self-assessment deadline — or, for items the evaluator returned (which happens
-// after that deadline), the period's review deadline.
-func (sv *Service) Deadline(ctx context.Context, a *Assessment) (time.Time, error) {
-	if a.Deadline != nil {
-		return *a.Deadline, nil
-	}
-	p, err := sv.Periods.ByYear(ctx, a.Period)
-	if err != nil {
-		return time.Time{}, err
-	}
-	w, ok := p.Window(a.Instrument)
-	if !ok {
-		return time.Time{}, apperr.New(apperr.NotFound, "Instrumen %s tidak dijadwalkan pada periode %d.", a.Instrument, a.Period)
-	}
-	if a.Status == Returned {
-		return w.ReviewDeadline, nil
-	}
-	return w.SelfDeadline, nil
+	// Zone is the kabupaten's time zone, in which deadlines are whole days (nil: WIB).
+	Zone func(context.Context) *time.Location
 }
 
 // CheckEditable says whether u may change indicator of a now, with sh the sheet as read:
@@ -105,17 +86,18 @@ func (sv *Service) editable(ctx context.Context, u *account.User, obj account.Ob
 			return apperr.New(apperr.Conflict, "Hanya indikator yang dikembalikan evaluator yang dapat diubah.")
 		}
 	}
-	deadline, err := sv.Deadline(ctx, a)
+	due, err := sv.Deadline(ctx, a)
 	if err != nil {
 		return err
 	}
-	if sv.Now().After(deadline) {
-		return apperr.New(apperr.Forbidden, "Batas waktu pengisian (%s) telah lewat. Hubungi admin untuk perpanjangan.", deadline.In(wib).Format("02-01-2006 15:04 WIB"))
+	if due.Passed(sv.Now()) {
+		return apperr.New(apperr.Forbidden, "%s (%s) telah lewat. Hubungi admin untuk perpanjangan.", due.Label(), due.Text())
+	}
+	if due.NotOpen(sv.Now()) {
+		return apperr.New(apperr.Forbidden, "Pengisian baru dibuka %s.", due.Opens.Long())
 	}
 	return nil
 }
-
-var wib = time.FixedZone("WIB", 7*3600)
 
 // Validate checks an input against the instrument; errors are Invalid and name the field.
 func Validate(inst *instrument.Instrument, in AnswerInput) error {

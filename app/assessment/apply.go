@@ -150,7 +150,8 @@ func (sv *Service) derive(ctx context.Context, c *Change, flowChanged bool) erro
 	set := bson.D{
 		{Key: "status", Value: a.Status}, {Key: "submitted_at", Value: a.SubmittedAt}, {Key: "reviewed_at", Value: a.ReviewedAt},
 		{Key: "returned_at", Value: a.ReturnedAt}, {Key: "returns", Value: a.Returns}, {Key: "finalized_at", Value: a.FinalizedAt},
-		{Key: "finalized_by", Value: a.FinalizedBy}, {Key: "rev", Value: a.Rev},
+		{Key: "finalized_by", Value: a.FinalizedBy}, {Key: "reopened_at", Value: a.ReopenedAt}, {Key: "reopen_reason", Value: a.ReopenReason},
+		{Key: "rev", Value: a.Rev},
 		{Key: "self", Value: a.Self}, {Key: "final", Value: a.Final}, {Key: "progress", Value: a.Progress}, {Key: "updated_at", Value: c.Now},
 	}
 	if err := sv.Store.db.SetIfNewer(ctx, "assessments", a.ID, "sheet_rev", sh.Rev, set); err != nil {

@@ -173,7 +173,7 @@ type Assessment struct {
 	Unit       string `bson:"unit" json:"unit"`
 	Flow       `bson:",inline"`
 	Rev        int64      `bson:"rev" json:"rev"`
-	Deadline   *time.Time `bson:"deadline,omitempty" json:"deadline,omitempty"` // per-unit extension
+	Extension  *Extension `bson:"extension,omitempty" json:"extension,omitempty"` // the admin's, per unit
 	Self       Snapshot   `bson:"self" json:"self"`
 	Final      *Snapshot  `bson:"final,omitempty" json:"final"`
 	Progress   Progress   `bson:"progress" json:"progress"`

@@ -2,14 +2,10 @@ package assessment
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -78,22 +74,14 @@ func (sv *Service) AddFile(ctx context.Context, u *account.User, id, indicator s
 
 // AddLink links a web address (an http or https URL) as evidence.
 func (sv *Service) AddLink(ctx context.Context, u *account.User, id, indicator, rawURL, name string) (*Evidence, error) {
-	rawURL = strings.TrimSpace(rawURL)
-	p, err := url.Parse(rawURL)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || len(rawURL) > 2000 {
-		return nil, apperr.New(apperr.Invalid, "Tautan bukti harus alamat web lengkap yang diawali http:// atau https://.")
-	}
-	if name = strings.TrimSpace(name); name == "" {
-		name = p.Host + p.EscapedPath()
-	}
-	if name, err = evidence.CleanName(strings.ReplaceAll(name, "/", " ")); err != nil {
+	e, err := NewLink(rawURL, name)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := sv.editableFor(ctx, u, id, indicator); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(rawURL))
-	return sv.link(ctx, u, id, indicator, Evidence{ID: hex.EncodeToString(sum[:]), Kind: EvidenceLink, Name: name, URL: rawURL}, nil)
+	return sv.link(ctx, u, id, indicator, e, nil)
 }
 
 // editableFor loads an assessment and checks u may change indicator now.

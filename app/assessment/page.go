@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	decimal "github.com/rapor-rb/raporrb/app/num"
+	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/scoring"
 	"github.com/rapor-rb/raporrb/app/web"
 )
@@ -122,7 +122,7 @@ type Page struct {
 	A          *Assessment
 	Inst       *instrument.Instrument
 	UnitName   string
-	Deadline   time.Time
+	Due        period.Due
 	Editable   bool
 	EditReason string
 	CanSubmit  bool
@@ -161,7 +161,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 		return nil, err
 	}
 	p := &Page{A: a, Inst: inst, UnitName: un.Name, Filter: filter, UploadMax: h.UploadMax}
-	if p.Deadline, err = h.Service.Deadline(ctx, a); err != nil {
+	if p.Due, err = h.Service.Deadline(ctx, a); err != nil {
 		return nil, err
 	}
 	if err := h.Service.CheckEditable(ctx, u, a, sh, ""); err == nil {

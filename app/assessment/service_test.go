@@ -46,8 +46,9 @@ func fixture(t *testing.T) (*Service, *db.DB) {
 		t.Fatal(err)
 	}
 	periods := period.NewStore(d)
+	// Whole days: a week after now, and the review a month after now.
 	if err := periods.Put(ctx, period.Period{Year: 2026, Instruments: []period.Window{{Instrument: "zi-2021",
-		Opens: now.AddDate(0, -6, 0), SelfDeadline: now.AddDate(0, 0, 7), ReviewDeadline: now.AddDate(0, 1, 0)}}}); err != nil {
+		Opens: "2026-05-23", SelfDeadline: "2026-11-30", ReviewDeadline: "2026-12-23"}}}); err != nil {
 		t.Fatal(err)
 	}
 	st := NewStore(d)
@@ -227,7 +228,7 @@ func TestWhoAndWhenMayEdit(t *testing.T) {
 	}
 	late := *sv
 	late.Now = func() time.Time { return now.AddDate(0, 0, 8) }
-	if _, _, err := late.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.a", "Ya")); !apperr.Is(err, apperr.Forbidden) || !strings.Contains(apperr.Message(err), "Batas waktu") {
+	if _, _, err := late.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.a", "Ya")); !apperr.Is(err, apperr.Forbidden) || !strings.Contains(apperr.Message(err), "Batas pengisian") {
 		t.Errorf("after deadline = %v", err)
 	}
 	a, err := sv.Submit(ctx, camat, sheetID, false)
@@ -255,11 +256,7 @@ func TestDeadlineExtension(t *testing.T) {
 	if _, _, err := late.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.a", "Ya")); !apperr.Is(err, apperr.Forbidden) {
 		t.Fatalf("after the deadline = %v", err)
 	}
-	a, _ := sv.Store.ByID(ctx, sheetID)
-	ext := now.AddDate(0, 0, 14)
-	a.Deadline = &ext
-	sh, _ := sv.Store.Sheet(ctx, sheetID)
-	if err := sv.Store.Put(ctx, a, sh); err != nil {
+	if _, err := sv.Store.SetExtension(ctx, sheetID, &Extension{Until: "2026-12-07", Reason: "banjir", By: "admin", At: now}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := late.SaveAnswer(ctx, camat, sheetID, opt("P.MP.PM.1.a", "Ya")); err != nil {

@@ -26,6 +26,10 @@ type Flow struct {
 	Returns     int        `bson:"returns,omitempty" json:"returns"`
 	FinalizedAt *time.Time `bson:"finalized_at,omitempty" json:"finalized_at,omitempty"`
 	FinalizedBy string     `bson:"finalized_by,omitempty" json:"finalized_by,omitempty"`
+	// ReopenedAt and ReopenReason record an admin's reopening of a final sheet, until it is
+	// finalized again: the evaluators are told, with the reason.
+	ReopenedAt   *time.Time `bson:"reopened_at,omitempty" json:"reopened_at,omitempty"`
+	ReopenReason string     `bson:"reopen_reason,omitempty" json:"reopen_reason,omitempty"`
 }
 
 // Allowed says whether an assessment in status st lets act happen: nil, or a Conflict error

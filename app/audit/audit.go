@@ -50,6 +50,7 @@ const (
 	Extension        Action = "extension"
 	InstrumentAdd    Action = "instrument.add"
 	Import           Action = "import"
+	Backup           Action = "backup"
 )
 
 var labels = map[Action]string{
@@ -61,7 +62,7 @@ var labels = map[Action]string{
 	WeightsPut: "Mengubah bobot indeks komposit", UserCreate: "Membuat pengguna", UserUpdate: "Mengubah pengguna",
 	UserPassword: "Mengganti kata sandi", UnitCreate: "Membuat unit", UnitUpdate: "Mengubah unit",
 	PeriodPut: "Mengatur periode", Extension: "Memperpanjang batas waktu", InstrumentAdd: "Menambah instrumen",
-	Import: "Mengimpor data",
+	Import: "Mengimpor data", Backup: "Membuat cadangan",
 }
 
 // Label is the action in Bahasa Indonesia.

@@ -46,15 +46,15 @@ type Average struct {
 	N          int
 }
 
-// Deadline is the next date something is due.
+// Deadline is the next date something is due: a whole day in the kabupaten's zone.
 type Deadline struct {
 	What string
-	At   time.Time
-	Days int
+	Due  period.Due
+	Days int // calendar days until it (0: today is the last day)
 }
 
-// headline computes the headline from the period's rankings.
-func headline(p *period.Period, insts []*instrument.Instrument, rows map[string][]ranking.Row, now time.Time) Headline {
+// headline computes the headline from the period's rankings; loc is the kabupaten's zone.
+func headline(p *period.Period, insts []*instrument.Instrument, rows map[string][]ranking.Row, now time.Time, loc *time.Location) Headline {
 	var h Headline
 	units := map[string]bool{}
 	for _, in := range insts {
@@ -88,7 +88,7 @@ func headline(p *period.Period, insts []*instrument.Instrument, rows map[string]
 		h.Averages = append(h.Averages, avg)
 	}
 	h.Units = len(units)
-	h.Next = nextDeadline(p, insts, now)
+	h.Next = nextDeadline(p, insts, now, loc)
 	return h
 }
 
@@ -104,18 +104,19 @@ func count(final, claimed *int, has bool, r ranking.Row, key string) {
 	}
 }
 
-// nextDeadline is the earliest self-assessment or review deadline still ahead.
-func nextDeadline(p *period.Period, insts []*instrument.Instrument, now time.Time) *Deadline {
+// nextDeadline is the earliest self-assessment or review deadline not yet passed.
+func nextDeadline(p *period.Period, insts []*instrument.Instrument, now time.Time, loc *time.Location) *Deadline {
 	var best *Deadline
 	title := map[string]string{}
 	for _, in := range insts {
 		title[in.ID] = in.Title
 	}
-	consider := func(what string, at time.Time) {
-		if at.IsZero() || !at.After(now) || (best != nil && !at.Before(best.At)) {
+	consider := func(what string, day period.Day) {
+		due := period.Due{Day: day, Zone: loc}
+		if !day.Valid() || due.Passed(now) || (best != nil && day >= best.Due.Day) {
 			return
 		}
-		best = &Deadline{What: what, At: at, Days: int(at.Sub(now).Hours() / 24)}
+		best = &Deadline{What: what, Due: due, Days: due.DaysLeft(now)}
 	}
 	for _, w := range p.Instruments {
 		consider("Batas penilaian mandiri "+cmp.Or(title[w.Instrument], w.Instrument), w.SelfDeadline)

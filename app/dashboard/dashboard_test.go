@@ -91,14 +91,14 @@ func TestHeadlineAndTrend(t *testing.T) {
 	zi, _ := cat.Get("zi-2021")
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	p := &period.Period{Year: 2026, Instruments: []period.Window{
-		{Instrument: zi.ID, SelfDeadline: now.Add(-24 * time.Hour), ReviewDeadline: now.Add(72*time.Hour + time.Hour)},
+		{Instrument: zi.ID, SelfDeadline: "2026-11-22", ReviewDeadline: "2026-11-26"},
 	}}
 	rows := map[string][]ranking.Row{zi.ID: {
 		{Unit: "a", Score: 90, Final: f64(90), Status: assessment.Final, Predicates: map[string]bool{"WBK": true, "WBBM": true}},
 		{Unit: "b", Score: 80, Self: 80, Status: assessment.Submitted, Predicates: map[string]bool{"WBK": true}},
 		{Unit: "c", Score: 40, Status: assessment.Draft, Predicates: map[string]bool{}},
 	}}
-	h := headline(p, []*instrument.Instrument{zi}, rows, now)
+	h := headline(p, []*instrument.Instrument{zi}, rows, now, time.FixedZone("WIB", 7*3600))
 	if h.Units != 3 || h.Submitted != 2 || h.Finalized != 1 || h.WBK != 1 || h.WBKClaimed != 1 || h.WBBM != 1 || h.WBBMClaimed != 0 {
 		t.Errorf("headline = %+v", h)
 	}
@@ -106,7 +106,7 @@ func TestHeadlineAndTrend(t *testing.T) {
 	if a := h.Averages[0]; a.FinalMean != 90 || a.Final != 1 || a.ClaimMean != 80 || a.Claims != 1 || a.Drafts != 1 || a.N != 3 {
 		t.Errorf("average = %+v", h.Averages[0])
 	}
-	if h.Next == nil || h.Next.Days != 3 || h.Next.At != p.Instruments[0].ReviewDeadline {
+	if h.Next == nil || h.Next.Days != 3 || h.Next.Due.Day != p.Instruments[0].ReviewDeadline {
 		t.Errorf("next deadline = %+v (the self deadline has passed; the review one is 3 days away)", h.Next)
 	}
 

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 
@@ -55,8 +56,10 @@ func compositeTable(insts []*instrument.Instrument, year int, rows []ranking.Com
 	return t
 }
 
-func (h *Handler) caption(year int) string {
-	return fmt.Sprintf("Periode %d · dicetak %s · nilai akhir bila final, selain itu nilai mandiri", year, h.Now().Format("02-01-2006 15:04"))
+// caption is the tables' second row; "dicetak" is stamped in the kabupaten's zone.
+func (h *Handler) caption(ctx context.Context, year int) string {
+	at := h.Now().In(h.zone(ctx))
+	return fmt.Sprintf("Periode %d · dicetak %s %s · nilai akhir bila final, selain itu nilai mandiri", year, at.Format("02-01-2006 15:04"), at.Location())
 }
 
 // exportView checks the user may export every unit's figures and reads the period of :year.
@@ -80,7 +83,7 @@ func (h *Handler) rankingsXLSX(c *fiber.Ctx) error {
 		return err
 	}
 	p := v.Period
-	caption := h.caption(p.Year)
+	caption := h.caption(c.UserContext(), p.Year)
 	tables := []export.Table{compositeTable(v.Insts, p.Year, v.Composite, caption)}
 	for _, in := range v.Insts {
 		tables = append(tables, rankingTable(in, p.Year, v.Rows[in.ID], caption))
@@ -103,7 +106,7 @@ func (h *Handler) rankingsCSV(c *fiber.Ctx) error {
 	file := id // validated below: "komposit" or a catalog id
 	switch {
 	case id == "komposit":
-		t = compositeTable(v.Insts, p.Year, v.Composite, h.caption(p.Year))
+		t = compositeTable(v.Insts, p.Year, v.Composite, h.caption(c.UserContext(), p.Year))
 	case id == "":
 		return apperr.New(apperr.Invalid, "Parameter instrumen wajib diisi, misalnya instrumen=zi-2021 atau instrumen=komposit.")
 	default:
@@ -114,7 +117,7 @@ func (h *Handler) rankingsCSV(c *fiber.Ctx) error {
 		if _, ok := rows[in.ID]; !ok {
 			return errUnknownInPeriod(in.ID, p.Year)
 		}
-		t = rankingTable(in, p.Year, rows[in.ID], h.caption(p.Year))
+		t = rankingTable(in, p.Year, rows[in.ID], h.caption(c.UserContext(), p.Year))
 	}
 	format := export.CSVIndonesian
 	switch c.Query("pemisah") {
@@ -137,7 +140,7 @@ func (h *Handler) sheetXLSX(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	info := export.SheetInfo{UnitName: s.Unit.Name, Year: s.A.Period, Status: s.A.Status.Label(), Generated: h.Now()}
+	info := export.SheetInfo{UnitName: s.Unit.Name, Year: s.A.Period, Status: s.A.Status.Label(), Generated: h.Now().In(h.zone(c.UserContext()))}
 	if s.Final() {
 		team, names, err := h.team(c.UserContext(), s)
 		if err != nil {

@@ -59,6 +59,16 @@ type Handler struct {
 	Access      assessment.Access
 	Eligibility Facts
 	Now         func() time.Time
+	// Zone is the kabupaten's time zone (nil: WIB): deadlines and the exports' "dicetak".
+	Zone func(context.Context) *time.Location
+}
+
+// zone is the kabupaten's time zone.
+func (h *Handler) zone(ctx context.Context) *time.Location {
+	if h.Zone == nil {
+		return time.FixedZone("WIB", 7*3600)
+	}
+	return h.Zone(ctx)
 }
 
 // Routes registers the dashboard's pages and API.

@@ -88,7 +88,7 @@ func (h *Handler) dashboard(c *fiber.Ctx) error {
 		sections = append(sections, s)
 	}
 	data := fiber.Map{"Periode": p, "Sections": sections, "Charts": true, "Cari": sel.Query,
-		"Headline": headline(p, insts, rows, h.Now())}
+		"Headline": headline(p, insts, rows, h.Now(), h.zone(c.UserContext()))}
 	if data["Tahun"], err = h.Periods.List(ctx); err != nil {
 		return err
 	}

@@ -10,16 +10,17 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// Migration is one change to stored data, applied once per database, in order, at start-up:
-// how a data directory from an earlier version becomes one this version reads. Run must be
-// idempotent (a crash before the migration is recorded runs it again).
+// Migration is one change to stored data, run once per database, in order, at start-up: how a
+// data directory from an earlier version becomes one this version reads. Its ID is recorded in
+// the `migrations` collection once Run succeeds. Run holds the write lock (it runs inside
+// Write), and must be idempotent: a crash after Run and before the record runs it again.
 type Migration struct {
 	ID  string
 	Run func(ctx context.Context) error
 }
 
-// Migrate runs the migrations not yet recorded in the migrations collection, in order,
-// recording each once it has run. It returns the ids it ran.
+// Migrate runs, in order, each migration not yet recorded, and returns the ids it ran. A
+// failing migration stops start-up with its id; the ones before it stay recorded.
 func (d *DB) Migrate(ctx context.Context, ms []Migration) ([]string, error) {
 	coll := d.Collection("migrations")
 	var ran []string
@@ -27,15 +28,18 @@ func (d *DB) Migrate(ctx context.Context, ms []Migration) ([]string, error) {
 		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: m.ID}}).Err()
 		if err == nil {
 			continue
-		}
-		if !errors.Is(err, mongo.ErrNoDocuments) {
+		} else if !errors.Is(err, mongo.ErrNoDocuments) {
 			return ran, fmt.Errorf("migration %s: %w", m.ID, err)
 		}
-		if err := m.Run(ctx); err != nil {
+		err = d.Write(ctx, func(ctx context.Context) error {
+			if err := m.Run(ctx); err != nil {
+				return err
+			}
+			_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: m.ID}, {Key: "at", Value: time.Now().UTC()}})
+			return err
+		})
+		if err != nil {
 			return ran, fmt.Errorf("migration %s: %w", m.ID, err)
-		}
-		if err := d.Put(ctx, "migrations", m.ID, bson.D{{Key: "_id", Value: m.ID}, {Key: "at", Value: time.Now().UTC()}}); err != nil {
-			return ran, fmt.Errorf("recording migration %s: %w", m.ID, err)
 		}
 		ran = append(ran, m.ID)
 	}

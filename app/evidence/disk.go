@@ -53,6 +53,9 @@ func (s *DiskStore) sweep(cutoff time.Time) error {
 	return nil
 }
 
+// Dir is the directory the store keeps its files under (backups copy it).
+func (s *DiskStore) Dir() string { return s.dir }
+
 // path is where the bytes of id live. Two hex digits of fan-out keep directories small.
 func (s *DiskStore) path(id string) string { return filepath.Join(s.dir, id[:2], id) }
 

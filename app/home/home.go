@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/period"
@@ -28,6 +29,8 @@ type Handler struct {
 	Users       *account.Store
 	Catalog     *instrument.Catalog
 	Now         func() time.Time
+	// Zone is the kabupaten's time zone, in which deadlines are whole days.
+	Zone func(context.Context) *time.Location
 }
 
 // Routes registers the home page.
@@ -38,17 +41,18 @@ func (h *Handler) Routes(r web.Router) {
 // Item is one assessment on a home list, with what the page needs beside it.
 type Item struct {
 	assessment.Assessment
-	UnitName   string
-	Title      string
-	Deadline   period.Window
+	UnitName string
+	Title    string
+	// Due is the deadline that governs what the unit can still do (the review deadline for
+	// returned items, or the admin's extension); HasWindow is false outside the period and
+	// once the unit has nothing left to do (submitted, in review, final).
+	Due        period.Due
 	HasWindow  bool
 	IsFinal    bool
 	GradeLabel string
-	// Governs is the deadline that governs what can still be done, and DeadlineLabel says
-	// which: the self deadline (or the unit's extension) while the unit fills in, the review
-	// deadline once items are returned or the sheet is with the evaluators; none when final.
-	Governs       time.Time
-	DeadlineLabel string
+	// ReviewDue is the evaluators' review deadline (the queue and what waits for them).
+	ReviewDue    period.Due
+	HasReviewDue bool
 	// Names shows grade and predicate keys by their names (SIAP_CATATAN → "Siap dengan catatan");
 	// nil for an instrument no longer in the catalog.
 	Names *instrument.Instrument
@@ -65,29 +69,17 @@ func (it Item) Display(key string) string {
 	return it.Names.GradeDisplay(key)
 }
 
-// governing sets the deadline that governs it, from its window and extension.
-func (it *Item) governing() {
-	if !it.HasWindow {
-		return
-	}
-	switch it.Status {
-	case assessment.Draft:
-		it.Governs, it.DeadlineLabel = it.Deadline.SelfDeadline, "batas pengisian"
-	case assessment.Returned:
-		it.Governs, it.DeadlineLabel = it.Deadline.ReviewDeadline, "batas perbaikan"
-	case assessment.Submitted, assessment.InReview:
-		it.Governs, it.DeadlineLabel = it.Deadline.ReviewDeadline, "batas reviu"
-	default:
-		return
-	}
-	if it.Assessment.Deadline != nil && it.Status != assessment.Submitted && it.Status != assessment.InReview {
-		it.Governs, it.DeadlineLabel = *it.Assessment.Deadline, it.DeadlineLabel+" (diperpanjang)"
-	}
-}
-
 func (h *Handler) home(c *fiber.Ctx) error {
 	u := web.CurrentUser(c)
 	ctx := c.UserContext()
+	if u.Role == account.Admin {
+		// The admin's home needs no period: a new kabupaten opens its first year from there.
+		p, err := h.Periods.Current(ctx)
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+		return h.adminHome(c, p, fiber.Map{})
+	}
 	p, err := period.Resolve(ctx, h.Periods, c.Query("tahun"))
 	if err != nil {
 		return err
@@ -102,11 +94,8 @@ func (h *Handler) home(c *fiber.Ctx) error {
 		return h.unitHome(c, u, p, data)
 	case account.Evaluator:
 		return h.evaluatorHome(c, p, data)
-	case account.Pimpinan:
-		// The bupati's home is the dashboard.
+	default: // pimpinan: the bupati's home is the dashboard
 		return c.Redirect("/dasbor?tahun=" + strconv.Itoa(p.Year))
-	default:
-		return h.adminHome(c, p, data)
 	}
 }
 
@@ -131,8 +120,13 @@ func (h *Handler) items(ctx context.Context, p *period.Period, as []assessment.A
 			}
 		}
 		if p != nil && p.Year == a.Period {
-			it.Deadline, it.HasWindow = p.Window(a.Instrument)
-			it.governing()
+			if due, err := assessment.DeadlineOf(&a, p, h.Zone(ctx)); err == nil {
+				it.Due, it.HasWindow = due, a.Status == assessment.Draft || a.Status == assessment.Returned
+			}
+			if w, ok := p.Window(a.Instrument); ok && (a.Status == assessment.Submitted || a.Status == assessment.InReview) {
+				it.ReviewDue = period.Due{Day: w.ReviewDeadline, Zone: h.Zone(ctx), Kind: period.DueEvaluate}
+				it.HasReviewDue = true
+			}
 		}
 		out = append(out, it)
 	}
@@ -175,7 +169,10 @@ var queueOrders = map[string]func(a, b Item) int{
 	"diajukan": func(a, b Item) int { // oldest submission first: who has waited longest
 		return compareTimes(a.SubmittedAt, b.SubmittedAt)
 	},
-	"batas":  func(a, b Item) int { return compareTimes(&a.Governs, &b.Governs) },
+	"batas": func(a, b Item) int { // the nearest review deadline first
+		ea, eb := a.ReviewDue.Ends(), b.ReviewDue.Ends()
+		return compareTimes(&ea, &eb)
+	},
 	"status": func(a, b Item) int { return statusOrder[a.Status] - statusOrder[b.Status] },
 }
 
@@ -244,14 +241,21 @@ func (h *Handler) adminHome(c *fiber.Ctx, p *period.Period, data fiber.Map) erro
 	if err != nil {
 		return err
 	}
-	as, err := h.Assessments.List(ctx, assessment.Filter{Period: p.Year})
-	if err != nil {
-		return err
+	names := make(map[string]string, len(units))
+	for _, u := range units {
+		names[u.Code] = u.Name
 	}
-	items, err := h.items(ctx, p, as)
-	if err != nil {
-		return err
+	data["Units"], data["Users"], data["UnitNames"] = units, users, names
+	if p != nil {
+		as, err := h.Assessments.List(ctx, assessment.Filter{Period: p.Year})
+		if err != nil {
+			return err
+		}
+		items, err := h.items(ctx, p, as)
+		if err != nil {
+			return err
+		}
+		data["Todo"] = adminTodos(items, h.Now())
 	}
-	data["Units"], data["Users"], data["Todo"] = units, users, adminTodos(items, h.Now())
 	return web.Render(c, "home/admin", "Administrasi", data)
 }

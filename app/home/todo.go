@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rapor-rb/raporrb/app/assessment"
+	"github.com/rapor-rb/raporrb/app/period"
 )
 
 // soon is how far ahead a deadline counts as one that waits for the user.
@@ -18,6 +19,9 @@ type Todo struct {
 	Link string
 	// Count is, for a deadline of the whole period (admin), how many sheets are still open.
 	Count int
+	// Due is the deadline that governs it, when HasDue.
+	Due    period.Due
+	HasDue bool
 	// Urgent marks a deadline within a week, or returned items.
 	Urgent bool
 }
@@ -30,55 +34,65 @@ func unitTodos(items []Item, now time.Time) []Todo {
 		base := fmt.Sprintf("/penilaian/%d/%s/%s", it.Period, it.Instrument, it.Unit)
 		switch {
 		case it.Status == assessment.Returned:
-			out = append(out, Todo{Kind: "dikembalikan", Item: it, Urgent: true, Link: base + "?saring=dikembalikan"})
-		case it.Status == assessment.Draft && due(it, now):
-			out = append(out, Todo{Kind: "tenggat", Item: it, Urgent: true, Link: base})
+			out = append(out, Todo{Kind: "dikembalikan", Item: it, Due: it.Due, HasDue: it.HasWindow, Urgent: true, Link: base + "?saring=dikembalikan"})
+		case it.Status == assessment.Draft && it.HasWindow && within(it.Due, now):
+			out = append(out, Todo{Kind: "tenggat", Item: it, Due: it.Due, HasDue: true, Urgent: true, Link: base})
 		}
 	}
 	return out
 }
 
 // evaluatorTodos is what waits for an evaluator: new submissions and resubmissions to review,
-// and review deadlines within a week.
+// sheets an admin reopened, and review deadlines within a week.
 func evaluatorTodos(items []Item, now time.Time) []Todo {
 	var out []Todo
 	for _, it := range items {
 		link := fmt.Sprintf("/reviu/%d/%s/%s", it.Period, it.Instrument, it.Unit)
+		t := Todo{Item: it, Due: it.ReviewDue, HasDue: it.HasReviewDue, Link: link,
+			Urgent: it.HasReviewDue && within(it.ReviewDue, now)}
 		switch {
 		case it.Status == assessment.Submitted && it.Returns > 0:
-			out = append(out, Todo{Kind: "diajukan-kembali", Item: it, Urgent: due(it, now), Link: link + "?saring=berubah"})
+			t.Kind, t.Link = "diajukan-kembali", link+"?saring=berubah"
 		case it.Status == assessment.Submitted:
-			out = append(out, Todo{Kind: "diajukan", Item: it, Urgent: due(it, now), Link: link})
-		case it.Status == assessment.InReview && due(it, now):
-			out = append(out, Todo{Kind: "reviu-tenggat", Item: it, Urgent: true, Link: link})
+			t.Kind = "diajukan"
+		case it.Status == assessment.InReview && it.ReopenedAt != nil:
+			t.Kind = "dibuka-kembali"
+		case it.Status == assessment.InReview && t.Urgent:
+			t.Kind = "reviu-tenggat"
+		default:
+			continue
 		}
+		out = append(out, t)
 	}
 	return out
 }
 
-// due reports whether the item's governing deadline falls within a week (or has passed while
-// the item is still open).
-func due(it Item, now time.Time) bool {
-	return !it.Governs.IsZero() && it.Governs.Sub(now) <= soon
+// within reports whether a deadline falls within a week (or has passed).
+func within(d period.Due, now time.Time) bool {
+	return d.Day != "" && d.Ends().Sub(now) <= soon
 }
 
 // adminTodos is what waits for the admin: deadlines of the period within a week, with how
 // many sheets are still open before each.
 func adminTodos(items []Item, now time.Time) []Todo {
 	type key struct {
-		inst  string
-		label string
+		inst string
+		kind period.DueKind
+		day  period.Day
 	}
 	open := map[key]*Todo{}
 	var order []key
 	for _, it := range items {
-		if it.Governs.IsZero() || !due(it, now) || it.Governs.Before(now) {
+		d, ok := it.Due, it.HasWindow
+		if !ok {
+			d, ok = it.ReviewDue, it.HasReviewDue
+		}
+		if !ok || !within(d, now) || d.Passed(now) {
 			continue
 		}
-		k := key{it.Instrument, it.DeadlineLabel}
+		k := key{it.Instrument, d.Kind, d.Day}
 		if open[k] == nil {
-			it := it
-			open[k] = &Todo{Kind: "jadwal", Item: it, Urgent: true, Link: fmt.Sprintf("/dasbor?tahun=%d", it.Period)}
+			open[k] = &Todo{Kind: "jadwal", Item: it, Due: d, HasDue: true, Urgent: true, Link: fmt.Sprintf("/dasbor?tahun=%d", it.Period)}
 			order = append(order, k)
 		}
 		open[k].Count++

@@ -5,8 +5,8 @@ package period
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -16,12 +16,14 @@ import (
 	"github.com/rapor-rb/raporrb/app/db"
 )
 
-// Window is one instrument's schedule in a period.
+// Window is one instrument's schedule in a period: whole days in the kabupaten's zone. The
+// unit answers from Opens through SelfDeadline; returned items are fixed through
+// ReviewDeadline.
 type Window struct {
-	Instrument     string    `bson:"instrument" json:"instrument"`
-	Opens          time.Time `bson:"opens" json:"opens"`
-	SelfDeadline   time.Time `bson:"self_deadline" json:"self_deadline"`
-	ReviewDeadline time.Time `bson:"review_deadline" json:"review_deadline"`
+	Instrument     string `bson:"instrument" json:"instrument"`
+	Opens          Day    `bson:"opens" json:"opens"`
+	SelfDeadline   Day    `bson:"self_deadline" json:"self_deadline"`
+	ReviewDeadline Day    `bson:"review_deadline" json:"review_deadline"`
 }
 
 // Period is one year's evaluations.
@@ -49,18 +51,67 @@ type Store struct {
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store { return &Store{db: d, coll: d.Collection("periods")} }
 
-// Put creates or replaces a period. Errors: Invalid.
-func (s *Store) Put(ctx context.Context, p Period) (err error) {
-	defer apperr.Wrap(&err, "period.Put(%d)", p.Year)
+// Validate checks a period: a year, known and distinct instruments (known, when not nil,
+// tells the catalog's ids), well-formed dates in order (opens ≤ self deadline ≤ review
+// deadline). Errors: Invalid naming the field, e.g. "instruments[1].self_deadline".
+func (p Period) Validate(known func(id string) bool) error {
 	if p.Year < 2000 || p.Year > 2100 {
-		return apperr.New(apperr.Invalid, "Tahun periode %d tidak valid.", p.Year)
+		return apperr.New(apperr.Invalid, "Kolom year: tahun periode %d tidak valid.", p.Year)
 	}
-	for _, w := range p.Instruments {
-		if w.SelfDeadline.Before(w.Opens) || w.ReviewDeadline.Before(w.SelfDeadline) {
-			return apperr.New(apperr.Invalid, "Jadwal %s tahun %d tidak berurutan: buka ≤ batas pengisian ≤ batas reviu.", w.Instrument, p.Year)
+	seen := map[string]bool{}
+	for i, w := range p.Instruments {
+		f := func(name string) string {
+			if name == "instrument" || w.Instrument == "" {
+				return fmt.Sprintf("instruments[%d].%s", i, name)
+			}
+			return fmt.Sprintf("instruments[%d].%s (%s)", i, name, w.Instrument)
+		}
+		switch {
+		case w.Instrument == "":
+			return apperr.New(apperr.Invalid, "Kolom %s wajib diisi.", f("instrument"))
+		case known != nil && !known(w.Instrument):
+			return apperr.New(apperr.Invalid, "Kolom %s: instrumen %q tidak dikenal.", f("instrument"), w.Instrument)
+		case seen[w.Instrument]:
+			return apperr.New(apperr.Invalid, "Kolom %s: instrumen %q disebut dua kali.", f("instrument"), w.Instrument)
+		}
+		seen[w.Instrument] = true
+		for _, d := range []struct {
+			name string
+			day  Day
+		}{{"opens", w.Opens}, {"self_deadline", w.SelfDeadline}, {"review_deadline", w.ReviewDeadline}} {
+			if _, err := ParseDay(f(d.name), string(d.day)); err != nil {
+				return err
+			}
+		}
+		if w.SelfDeadline < w.Opens {
+			return apperr.New(apperr.Invalid, "Kolom %s: batas pengisian (%s) tidak boleh sebelum tanggal buka (%s).",
+				f("self_deadline"), w.SelfDeadline.Long(), w.Opens.Long())
+		}
+		if w.ReviewDeadline < w.SelfDeadline {
+			return apperr.New(apperr.Invalid, "Kolom %s: batas reviu (%s) tidak boleh sebelum batas pengisian (%s).",
+				f("review_deadline"), w.ReviewDeadline.Long(), w.SelfDeadline.Long())
 		}
 	}
+	return nil
+}
+
+// Put creates or replaces a period. Errors: Invalid (see Validate; instruments unchecked).
+func (s *Store) Put(ctx context.Context, p Period) (err error) {
+	defer apperr.Wrap(&err, "period.Put(%d)", p.Year)
+	if err := p.Validate(nil); err != nil {
+		return err
+	}
 	return s.db.Put(ctx, "periods", p.Year, p)
+}
+
+// Replace writes p under the caller's db.Write (the admin's calendar change, audited in the
+// same write). p must have been validated.
+func (s *Store) Replace(ctx context.Context, p Period) error {
+	_, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Year}}, p, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("period.Replace(%d): %w", p.Year, err)
+	}
+	return nil
 }
 
 // ByYear returns one period. Errors: NotFound.

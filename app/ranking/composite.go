@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
-	"math/big"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"

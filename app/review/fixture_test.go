@@ -62,7 +62,8 @@ func newFix(t testing.TB, submitted bool) *fix {
 	f := &fix{inst: mustGet(t, cat, "zi-2021"), id: assessment.ID(2026, "zi-2021", "a"), tick: &atomic.Int64{}}
 	periods := period.NewStore(d)
 	if err := periods.Put(ctx, period.Period{Year: 2026, Instruments: []period.Window{{Instrument: "zi-2021",
-		Opens: t0.AddDate(0, -6, 0), SelfDeadline: t0.AddDate(0, 0, 7), ReviewDeadline: t0.AddDate(0, 1, 0)}}}); err != nil {
+		Opens: period.DayOf(t0.AddDate(0, -6, 0), time.UTC), SelfDeadline: period.DayOf(t0.AddDate(0, 0, 7), time.UTC),
+		ReviewDeadline: period.DayOf(t0.AddDate(0, 1, 0), time.UTC)}}}); err != nil {
 		t.Fatal(err)
 	}
 	as := account.NewAssignments(d)

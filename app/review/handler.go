@@ -52,6 +52,15 @@ type Handler struct {
 	Units   Units
 	Periods Periods
 	Now     func() time.Time
+	// Zone is the kabupaten's time zone, in which deadlines are whole days (nil: WIB).
+	Zone func(context.Context) *time.Location
+}
+
+func (h *Handler) zone(ctx context.Context) *time.Location {
+	if h.Zone == nil {
+		return time.FixedZone("WIB", 7*3600)
+	}
+	return h.Zone(ctx)
 }
 
 // Routes registers the review API: the same service as the pages.

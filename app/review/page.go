@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/scoring"
 	"github.com/rapor-rb/raporrb/app/web"
 )
@@ -139,26 +139,26 @@ type Member struct {
 
 // Page is everything the review page shows.
 type Page struct {
-	A              *assessment.Assessment
-	Inst           *instrument.Instrument
-	UnitName       string
-	ReviewDeadline time.Time
-	Team           []Member
-	Lead           bool
-	CanReview      bool
-	Reason         string
-	Filter         string
-	Groups         []Group
-	Self, Review   scoring.Result
-	Running        Running
-	Areas          []AreaRow
-	Findings       []FindingRow
-	Marked         []string // items marked dikembalikan
-	Unreviewed     int
-	Unanswered     int
-	Changed        int // resubmitted items changed since returned
-	Notice         string
-	ActionError    string
+	A            *assessment.Assessment
+	Inst         *instrument.Instrument
+	UnitName     string
+	ReviewDue    period.Due
+	Team         []Member
+	Lead         bool
+	CanReview    bool
+	Reason       string
+	Filter       string
+	Groups       []Group
+	Self, Review scoring.Result
+	Running      Running
+	Areas        []AreaRow
+	Findings     []FindingRow
+	Marked       []string // items marked dikembalikan
+	Unreviewed   int
+	Unanswered   int
+	Changed      int // resubmitted items changed since returned
+	Notice       string
+	ActionError  string
 }
 
 var filters = map[string]func(Card) bool{
@@ -183,7 +183,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *assessment.Asse
 	p := &Page{A: a, Inst: inst, UnitName: un.Name, Filter: filter}
 	if per, err := h.Periods.ByYear(ctx, a.Period); err == nil {
 		if w, ok := per.Window(a.Instrument); ok {
-			p.ReviewDeadline = w.ReviewDeadline
+			p.ReviewDue = period.Due{Day: w.ReviewDeadline, Zone: h.zone(ctx), Kind: period.DueEvaluate}
 		}
 	} else if !apperr.Is(err, apperr.NotFound) {
 		return nil, err

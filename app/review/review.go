@@ -388,6 +388,7 @@ func (s *Service) Finalize(ctx context.Context, u *account.User, id string) (*as
 		}
 		f := c.Sheet.Flow
 		f.Status, f.FinalizedAt, f.FinalizedBy = assessment.Final, &c.Now, u.Username
+		f.ReopenedAt, f.ReopenReason = nil, ""
 		detail := "nilai akhir " + strings.Replace(fmt.Sprintf("%.2f", res.Total), ".", ",", 1)
 		if res.Grade != nil {
 			detail += ", predikat " + *res.Grade
@@ -424,6 +425,7 @@ func (s *Service) Reopen(ctx context.Context, u *account.User, id, reason string
 		f := c.Sheet.Flow
 		was := f.FinalizedBy
 		f.Status, f.FinalizedAt, f.FinalizedBy = assessment.InReview, nil, ""
+		f.ReopenedAt, f.ReopenReason = &c.Now, reason
 		c.Audit(u.Username, audit.Reopen, "dibuka kembali (final oleh %s): %s", was, reason)
 		return nil
 	})

@@ -11,6 +11,53 @@ import (
 	"github.com/rapor-rb/raporrb/app/dbtest"
 )
 
+// A data directory written before whole-day deadlines starts up migrated: units active with
+// the root in WIB, windows as the days they named, a per-unit deadline instant as an extension
+// through the day it showed; a second start changes nothing.
+func TestStartUpMigratesEarlierData(t *testing.T) {
+	d := dbtest.Fresh(t, engine)
+	ctx := context.Background()
+	wib := time.FixedZone("WIB", 7*3600)
+	day := func(y int, m time.Month, dd int) time.Time { return time.Date(y, m, dd, 0, 0, 0, 0, wib).UTC() }
+	for coll, docs := range map[string][]any{
+		"units": {bson.D{{Key: "_id", Value: "kab-lama"}, {Key: "name", Value: "Kabupaten Lama"}, {Key: "kind", Value: "kabupaten"}},
+			bson.D{{Key: "_id", Value: "satu"}, {Key: "name", Value: "Satu"}, {Key: "kind", Value: "kecamatan"}, {Key: "parent", Value: "kab-lama"}}},
+		"periods": {bson.D{{Key: "_id", Value: 2025}, {Key: "instruments", Value: bson.A{bson.D{{Key: "instrument", Value: "zi-2021"},
+			{Key: "opens", Value: day(2025, 1, 15)}, {Key: "self_deadline", Value: day(2025, 9, 30)}, {Key: "review_deadline", Value: day(2025, 11, 30)}}}}}},
+		"assessments": {bson.D{{Key: "_id", Value: "2025/zi-2021/satu"}, {Key: "period", Value: 2025}, {Key: "instrument", Value: "zi-2021"},
+			{Key: "unit", Value: "satu"}, {Key: "status", Value: "draf"}, {Key: "rev", Value: int64(1)}, {Key: "deadline", Value: day(2025, 10, 14)},
+			{Key: "updated_at", Value: day(2025, 10, 1)}}},
+	} {
+		if _, err := d.Collection(coll).InsertMany(ctx, docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		st := NewStores(d, catalog, nil)
+		if err := st.EnsureIndexes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		root, err := st.Units.Root(ctx)
+		if err != nil || root.TimeZone != "Asia/Jakarta" || !root.Active {
+			t.Errorf("root = %+v, %v", root, err)
+		}
+		if u, _ := st.Units.ByCode(ctx, "satu"); !u.Active {
+			t.Errorf("satu inactive after the migration")
+		}
+		p, err := st.Periods.ByYear(ctx, 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, _ := p.Window("zi-2021"); w.Opens != "2025-01-15" || w.SelfDeadline != "2025-09-30" || w.ReviewDeadline != "2025-11-30" {
+			t.Errorf("window = %+v", w)
+		}
+		a, err := st.Assessments.ByID(ctx, "2025/zi-2021/satu")
+		if err != nil || a.Extension == nil || a.Extension.Until != "2025-10-14" {
+			t.Errorf("assessment = %+v, %v", a, err)
+		}
+	}
+}
+
 // A data directory of an earlier version keeps its history as one document per assessment;
 // after the start-up migration the same versions read back, newest first, and a second start
 // changes nothing.
@@ -18,9 +65,6 @@ func TestMigrationKeepsOldHistory(t *testing.T) {
 	d := dbtest.Fresh(t, engine)
 	st := NewStores(d, catalog, func() time.Time { return demoNow })
 	ctx := context.Background()
-	if err := st.EnsureIndexes(ctx); err != nil {
-		t.Fatal(err)
-	}
 	const id, code = "2026/zi-2021/sukamaju", "P.MP.PM.1.a"
 	at := demoNow.UTC()
 	var old []assessment.Version
@@ -32,7 +76,7 @@ func TestMigrationKeepsOldHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if _, err := st.Migrate(ctx); err != nil {
+		if err := st.EnsureIndexes(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rapor-rb/raporrb/app/account"
+	"github.com/rapor-rb/raporrb/app/admin"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/dashboard"
@@ -19,6 +20,8 @@ import (
 	"github.com/rapor-rb/raporrb/app/evidence"
 	"github.com/rapor-rb/raporrb/app/home"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/jobs"
+	"github.com/rapor-rb/raporrb/app/lkeimport"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
 	"github.com/rapor-rb/raporrb/app/review"
@@ -39,6 +42,8 @@ type Stores struct {
 	Settings    *ranking.Settings
 	Audit       *audit.Log
 	Eligibility *eligibility.Store
+	Instruments *instrument.Store
+	Jobs        *jobs.Runner
 }
 
 // boardMaxAge is how long a cached ranking is trusted on MongoDB, where other instances may
@@ -48,15 +53,18 @@ const boardMaxAge = 5 * time.Second
 // NewStores opens every store on d; the ranking board follows the assessment store's writes.
 // now is the server's clock (nil: time.Now); sessions expire by it.
 func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
+	units := unit.NewStore(d)
 	st := Stores{
 		DB:          d,
 		Users:       account.NewStore(d).WithClock(now),
 		Assignments: account.NewAssignments(d),
-		Units:       unit.NewStore(d),
+		Units:       units,
 		Periods:     period.NewStore(d),
 		Assessments: assessment.NewStore(d),
-		Audit:       audit.New(d, nil),
+		Audit:       audit.New(d, units.Zone),
 		Eligibility: eligibility.NewStore(d),
+		Instruments: instrument.NewStore(d),
+		Jobs:        jobs.NewRunner(d, now, nil),
 	}
 	st.Settings = ranking.NewSettings(d).WithAudit(st.Audit)
 	maxAge := boardMaxAge
@@ -87,24 +95,12 @@ func (s Stores) EnsureBoards(ctx context.Context) error {
 	return nil
 }
 
-// Migrate brings the data of an earlier version up to this one (see db.Migration), once per
-// database: history from one document per assessment to one per version, and the ranking
-// boards from one per period and instrument to one per parent unit.
-func (s Stores) Migrate(ctx context.Context) ([]string, error) {
-	return s.DB.Migrate(ctx, []db.Migration{
-		{ID: "2026-11-history-per-version", Run: func(ctx context.Context) error {
-			_, err := s.Assessments.MigrateHistory(ctx)
-			return err
-		}},
-		// EnsureBoards, which runs after the migrations, builds the boards per parent.
-		{ID: "2026-11-boards-per-parent", Run: s.Board.DropPeriodBoards},
-	})
-}
-
 // collections are every collection the application uses.
-var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "migrations", "secrets", "throttle", "eligibility"}
+var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "migrations",
+	"secrets", "throttle", "eligibility", "instruments", "jobs", "staged"}
 
-// EnsureIndexes creates the collections and every store's indexes; safe to run at each start.
+// EnsureIndexes creates the collections and every store's indexes, and runs the data
+// migrations not yet run (see migrations); safe to run at each start.
 func (s Stores) EnsureIndexes(ctx context.Context) error {
 	if err := s.DB.Prepare(ctx, collections...); err != nil {
 		return err
@@ -114,7 +110,26 @@ func (s Stores) EnsureIndexes(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	_, err := s.DB.Migrate(ctx, s.migrations())
+	return err
+}
+
+// migrations are the changes to stored data, in the order they were made: a data directory
+// written by an earlier version is brought up to date at start-up.
+func (s Stores) migrations() []db.Migration {
+	return []db.Migration{
+		{ID: "001-units-active-and-zone", Run: s.Units.MigrateActive},
+		{ID: "002-period-whole-days", Run: func(ctx context.Context) error { return s.Periods.MigrateDays(ctx, s.Units.Zone(ctx)) }},
+		{ID: "003-assessment-extensions", Run: func(ctx context.Context) error {
+			return s.Assessments.MigrateExtensions(ctx, s.Units.Zone(ctx))
+		}},
+		{ID: "004-history-per-version", Run: func(ctx context.Context) error {
+			_, err := s.Assessments.MigrateHistory(ctx)
+			return err
+		}},
+		// EnsureBoards, which runs after the migrations, builds the boards per parent.
+		{ID: "005-boards-per-parent", Run: s.Board.DropPeriodBoards},
+	}
 }
 
 // New builds the web server with every feature's routes; blobs holds evidence bytes.
@@ -147,6 +162,8 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 		}
 		cfg.Throttle = th
 	}
+	zone := st.Units.Zone
+	cfg.Zone = zone
 	srv, err := web.New(cfg, st.Users)
 	if err != nil {
 		return nil, err
@@ -155,15 +172,15 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	access := assessment.Access{Assignments: st.Assignments}
 
 	(&home.Handler{Assessments: st.Assessments, Access: access, Periods: st.Periods, Units: st.Units,
-		Users: st.Users, Catalog: cat, Now: cfg.Now}).Routes(r)
+		Users: st.Users, Catalog: cat, Now: cfg.Now, Zone: zone}).Routes(r)
 	instrument.Handler{Catalog: cat}.Routes(r)
-	service := &assessment.Service{Store: st.Assessments, Blobs: blobs, Periods: st.Periods, Catalog: cat, Access: access, Audit: st.Audit, Now: cfg.Now}
+	service := &assessment.Service{Store: st.Assessments, Blobs: blobs, Periods: st.Periods, Catalog: cat, Access: access, Audit: st.Audit, Now: cfg.Now, Zone: zone}
 	ah := &assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service, UploadMax: srv.UploadMax()}
 	ah.Routes(r)
 	ah.PageRoutes(r)
 	ah.EvidenceRoutes(r)
 	rh := &review.Handler{Service: &review.Service{Assessments: service}, Loader: ah, Teams: st.Assignments, Users: st.Users,
-		Units: st.Units, Periods: st.Periods, Now: cfg.Now}
+		Units: st.Units, Periods: st.Periods, Now: cfg.Now, Zone: zone}
 	rh.Routes(r)
 	rh.PageRoutes(r)
 	(&review.Assigner{Store: st.Assignments, Users: st.Users, Units: st.Units, Periods: st.Periods, Catalog: cat, Audit: st.Audit, Now: cfg.Now}).Routes(r)
@@ -175,9 +192,18 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	}
 	(&audit.Handler{Log: st.Audit, Units: st.Units, Titles: titles, Now: cfg.Now}).Routes(r)
 	(&dashboard.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Assignments: st.Assignments,
-		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Eligibility: st.Eligibility, Now: cfg.Now}).Routes(r)
+		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Eligibility: st.Eligibility, Now: cfg.Now, Zone: zone}).Routes(r)
 	(&eligibility.Handler{Store: st.Eligibility, Catalog: cat, Units: st.Units, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	(&ranking.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Now: cfg.Now}).Routes(r)
+	ad := &admin.Handler{DB: st.DB, Users: st.Users, Units: st.Units, Periods: st.Periods, Assessments: st.Assessments,
+		Service: service, Board: st.Board, Catalog: cat, Instruments: st.Instruments, Audit: st.Audit, Jobs: st.Jobs, Now: cfg.Now}
+	if disk, ok := blobs.(*evidence.DiskStore); ok && st.DB.Embedded {
+		// Archives go beside the evidence: DATA_DIR/backups.
+		ad.EvidenceDir, ad.BackupDir = disk.Dir(), filepath.Join(filepath.Dir(disk.Dir()), "backups")
+	}
+	ad.Routes(r)
+	jobs.Handler{Runner: st.Jobs}.Routes(r)
+	(&lkeimport.Handler{Assessments: ah, Service: service, Jobs: st.Jobs, Audit: st.Audit}).Routes(r)
 	return srv, nil
 }
 

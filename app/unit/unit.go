@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -26,12 +28,37 @@ const (
 	UPT       Kind = "upt"
 )
 
-// Unit is one node of the tree. Its code is its _id and appears in URLs.
+// Kinds lists the unit kinds in the order the UI offers them.
+var Kinds = []Kind{Kabupaten, Kecamatan, OPD, UPT}
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
+
+// Label is the kind as people read it.
+func (k Kind) Label() string {
+	switch k {
+	case Kabupaten:
+		return "Kabupaten"
+	case Kecamatan:
+		return "Kecamatan"
+	case OPD:
+		return "Perangkat daerah (OPD)"
+	case UPT:
+		return "Unit pelaksana teknis (UPT)"
+	}
+	return string(k)
+}
+
+// Unit is one node of the tree. Its code is its _id and appears in URLs. The root (the unit
+// without a parent, the kabupaten) carries the kabupaten's time zone, in which every date is
+// shown, exported and judged. An inactive unit keeps its history but gets no new assessments.
 type Unit struct {
-	Code   string `bson:"_id" json:"code"`
-	Name   string `bson:"name" json:"name"`
-	Kind   Kind   `bson:"kind" json:"kind"`
-	Parent string `bson:"parent,omitempty" json:"parent,omitempty"`
+	Code     string `bson:"_id" json:"code"`
+	Name     string `bson:"name" json:"name"`
+	Kind     Kind   `bson:"kind" json:"kind"`
+	Parent   string `bson:"parent,omitempty" json:"parent,omitempty"`
+	Active   bool   `bson:"active" json:"active"`
+	TimeZone string `bson:"time_zone,omitempty" json:"time_zone,omitempty"`
 }
 
 var codeRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
@@ -39,14 +66,25 @@ var codeRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 // ValidCode reports whether s can be a unit code (used in ids like "2026/zi-2021/sukamaju").
 func ValidCode(s string) bool { return codeRe.MatchString(s) }
 
-// Store keeps units.
+// Store keeps units, and caches the kabupaten's time zone (see Zone).
 type Store struct {
-	db   *db.DB
-	coll *mongo.Collection
+	db    *db.DB
+	coll  *mongo.Collection
+	zones zoneCache
 }
 
+// zoneMaxAge is how long the cached zone is trusted on MongoDB, where another instance may
+// change it; the embedded engine has one process, whose own writes invalidate it exactly.
+const zoneMaxAge = 5 * time.Second
+
 // NewStore returns a Store on d.
-func NewStore(d *db.DB) *Store { return &Store{db: d, coll: d.Collection("units")} }
+func NewStore(d *db.DB) *Store {
+	s := &Store{db: d, coll: d.Collection("units")}
+	if !d.Embedded {
+		s.zones.maxAge = zoneMaxAge
+	}
+	return s
+}
 
 // EnsureIndexes creates the index for listing children.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
@@ -65,6 +103,7 @@ func (s *Store) Put(ctx context.Context, u Unit) (err error) {
 	if u.Name == "" {
 		return apperr.New(apperr.Invalid, "Nama unit wajib diisi.")
 	}
+	defer s.zones.invalidate()
 	return s.db.Put(ctx, "units", u.Code, u)
 }
 

@@ -152,7 +152,9 @@ func (s *Server) loginRoutes(r Router) {
 			return err
 		}
 		// expires_in is relative (seconds), for clients whose clock differs from the server's.
-		return c.JSON(fiber.Map{"token": token, "expires_in": int(s.cfg.SessionTTL / time.Second), "user": u})
+		// must_change_password: until PUT /api/v1/me/password, every other call is 403.
+		return c.JSON(fiber.Map{"token": token, "expires_in": int(s.cfg.SessionTTL / time.Second), "user": u,
+			"must_change_password": u.MustChangePassword})
 	})
 	// Revokes the caller's own bearer token (logout for API clients).
 	r.Delete("/api/v1/auth/token", account.SignedIn, func(c *fiber.Ctx) error {

@@ -35,24 +35,85 @@ func CSRF(c *fiber.Ctx) any { return c.Locals(localCSRF) }
 var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
 	"September", "Oktober", "November", "Desember"}
 
-// funcs are the template helpers; now is the clock for countdowns.
-func funcs(now func() time.Time) template.FuncMap {
+// civil is a date without a zone (period.Day).
+type civil interface {
+	Civil() (int, time.Month, int)
+}
+
+// deadline is a whole-day deadline (period.Due): it knows when it has passed.
+type deadline interface {
+	Passed(now time.Time) bool
+	DaysLeft(now time.Time) int
+}
+
+// inZone converts a time.Time (or *time.Time) to the kabupaten's zone; ok is false for a zero
+// or nil time.
+func inZone(v any, zone func() *time.Location) (time.Time, bool) {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x == nil {
+			return t, false
+		}
+		t = *x
+	default:
+		return t, false
+	}
+	if t.IsZero() {
+		return t, false
+	}
+	return t.In(zone()), true
+}
+
+// funcs are the template helpers; now is the clock for countdowns and zone gives the
+// kabupaten's time zone, asked at each use (an admin may change it while the app runs).
+func funcs(now func() time.Time, zone func() *time.Location) template.FuncMap {
 	return template.FuncMap{
 		// score formats a score the Indonesian way: rounded to two decimals half away from zero
 		// (num.ID2), decimal comma.
 		"score": num.ID2,
-		"date": func(t time.Time) string {
-			if t.IsZero() {
+		// date shows a time (in the kabupaten's zone) or a period.Day as "31 Oktober 2026".
+		"date": func(v any) string {
+			if d, ok := v.(civil); ok {
+				if y, m, day := d.Civil(); y != 0 {
+					return fmt.Sprintf("%d %s %d", day, monthsID[m-1], y)
+				}
 				return "—"
 			}
-			t = t.In(wib)
+			t, ok := inZone(v, zone)
+			if !ok {
+				return "—"
+			}
 			return fmt.Sprintf("%d %s %d", t.Day(), monthsID[t.Month()-1], t.Year())
 		},
-		// daysLeft is the whole days until t (negative when past).
-		"daysLeft": func(t time.Time) int {
-			return int(math.Floor(t.Sub(now()).Hours() / 24))
+		// daysLeft is the whole days until a time, or the calendar days until a deadline's
+		// day (0 on the day itself), negative when past.
+		"daysLeft": func(v any) int {
+			switch x := v.(type) {
+			case deadline:
+				return x.DaysLeft(now())
+			case time.Time:
+				return int(math.Floor(x.Sub(now()).Hours() / 24))
+			}
+			return 0
 		},
-		"past": func(t time.Time) bool { return now().After(t) },
+		// notOpen reports whether a deadline's period has not opened yet.
+		"notOpen": func(v any) bool {
+			x, ok := v.(interface{ NotOpen(time.Time) bool })
+			return ok && x.NotOpen(now())
+		},
+		// past reports whether a time, or a whole-day deadline, has passed.
+		"past": func(v any) bool {
+			switch x := v.(type) {
+			case deadline:
+				return x.Passed(now())
+			case time.Time:
+				return now().After(x)
+			}
+			return false
+		},
 		"pct": func(n, total int) int {
 			if total == 0 {
 				return 0
@@ -96,15 +157,16 @@ func funcs(now func() time.Time) template.FuncMap {
 			}
 			return num.ID(*x)
 		},
-		"datetime": func(t time.Time) string {
-			if t.IsZero() {
+		// datetime shows a time in the kabupaten's zone: "23 November 2026 10.00 WITA".
+		"datetime": func(v any) string {
+			t, ok := inZone(v, zone)
+			if !ok {
 				return "—"
 			}
-			t = t.In(wib)
-			return fmt.Sprintf("%d %s %d %02d.%02d", t.Day(), monthsID[t.Month()-1], t.Year(), t.Hour(), t.Minute())
+			return fmt.Sprintf("%d %s %d %02d.%02d %s", t.Day(), monthsID[t.Month()-1], t.Year(), t.Hour(), t.Minute(), t.Location())
 		},
 	}
 }
 
-// wib is Western Indonesia Time, the zone of most kabupaten; dates are shown in it.
+// wib is Western Indonesia Time: the zone when the server is given none.
 var wib = time.FixedZone("WIB", 7*3600)

@@ -66,6 +66,9 @@ type Config struct {
 	// Record, when set, records logins and logouts in the audit log (action "login" or
 	// "logout", how: "web" or "api").
 	Record func(ctx context.Context, username, action, how string) error
+	// Zone is the kabupaten's time zone, in which pages show dates (nil: WIB). It is asked
+	// at every use, so it should cache (unit.Store.Zone does).
+	Zone func(context.Context) *time.Location
 }
 
 // Sessions is what the web layer needs of the account store.
@@ -145,7 +148,14 @@ func New(cfg Config, sessions Sessions) (*Server, error) {
 		return nil, err
 	}
 	engine := html.NewFileSystem(http.FS(views), ".html")
-	engine.AddFuncMap(funcs(cfg.Now))
+	if cfg.Zone == nil {
+		cfg.Zone = func(context.Context) *time.Location { return wib }
+	}
+	engine.AddFuncMap(funcs(cfg.Now, func() *time.Location {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return cfg.Zone(ctx)
+	}))
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
@@ -241,7 +251,7 @@ func (r Router) add(method, path string, p account.Policy, acc accepts, hs ...fi
 		}
 	}
 	r.s.policies[method+" "+full] = p
-	chain := []fiber.Handler{r.s.body(api, acc), r.s.guard(p), r.s.checkCSRF(api)}
+	chain := []fiber.Handler{r.s.body(api, acc), r.s.guard(p), r.s.passwordGate, r.s.checkCSRF(api)}
 	r.s.App.Add(method, full, append(chain, hs...)...)
 }
 
@@ -259,6 +269,11 @@ func (r Router) Post(path string, p account.Policy, hs ...fiber.Handler) {
 // Put registers a PUT route guarded by p.
 func (r Router) Put(path string, p account.Policy, hs ...fiber.Handler) {
 	r.add(fiber.MethodPut, path, p, 0, hs...)
+}
+
+// Patch registers a PATCH route guarded by p.
+func (r Router) Patch(path string, p account.Policy, hs ...fiber.Handler) {
+	r.add(fiber.MethodPatch, path, p, 0, hs...)
 }
 
 // Delete registers a DELETE route guarded by p.

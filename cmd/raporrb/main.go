@@ -36,7 +36,9 @@ const usage = `usage:
   raporrb score -instrument ID [-previous WBK] [FILE|-]   score an answers file (JSON)
   raporrb instruments validate FILE        check an instrument sheet (YAML)
   raporrb instruments list                 list the embedded instruments
-  raporrb engine                           serve only the embedded database of DATA_DIR (app stopped)`
+  raporrb engine                           serve only the embedded database of DATA_DIR (app stopped)
+  raporrb backup FILE                      write the database and evidence of DATA_DIR to FILE (app stopped)
+  raporrb restore [--force] FILE           load FILE into an empty DATA_DIR (--force: replace its data)`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
@@ -56,6 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runInstruments(args, stdout, stderr)
 	case "engine":
 		return runEngine(ctx, args, getenv, stdin, stdout, stderr)
+	case "backup", "restore":
+		return runBackup(ctx, cmd, args, getenv, cat, stdout, stderr)
 	case "serve", "seed":
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
@@ -98,14 +102,9 @@ func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Ca
 	if err := st.EnsureIndexes(openCtx); err != nil {
 		return fmt.Errorf("creating indexes: %w", err)
 	}
-	migCtx, migCancel := context.WithTimeout(ctx, 30*time.Minute)
-	defer migCancel()
-	ran, err := st.Migrate(migCtx)
-	if err != nil {
-		return fmt.Errorf("migrating the data of an earlier version: %w", err)
-	}
-	for _, id := range ran {
-		log.Info("data migrated", "migration", id)
+	// Instruments an admin uploaded join the embedded ones, validated as they are.
+	if err := st.Instruments.LoadInto(openCtx, cat); err != nil {
+		return fmt.Errorf("uploaded instruments: %w", err)
 	}
 	n, err := st.Users.Count(openCtx)
 	if err != nil {

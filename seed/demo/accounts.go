@@ -2,9 +2,7 @@ package demo
 
 import (
 	"bytes"
-	"crypto/rand"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,26 +12,11 @@ import (
 	"github.com/rapor-rb/raporrb/app/account"
 )
 
-// passwordAlphabet leaves out characters that are misread when a password is copied from a
-// printout or a projector: 0/O/o, 1/l/I.
-const passwordAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+// passwordAlphabet and newPassword are the accounts' one-time password generator: the demo's
+// passwords look like the ones an admin hands out.
+const passwordAlphabet = account.PasswordAlphabet
 
-// passwordLength gives about 69 bits from the alphabet above.
-const passwordLength = 12
-
-// newPassword returns a random password from crypto/rand.
-func newPassword() (string, error) {
-	b := make([]byte, passwordLength)
-	n := big.NewInt(int64(len(passwordAlphabet)))
-	for i := range b {
-		x, err := rand.Int(rand.Reader, n)
-		if err != nil {
-			return "", err
-		}
-		b[i] = passwordAlphabet[x.Int64()]
-	}
-	return string(b), nil
-}
+var newPassword = account.NewPassword
 
 // setPasswords fills in every account's password (shared, or one generated each) and returns
 // the argon2id hashes in the same order. A shared password is hashed once: argon2 costs about

@@ -89,9 +89,9 @@ func evaluatorOf(i int) string {
 
 // units returns the kabupaten followed by its kecamatan.
 func units() []unit.Unit {
-	out := []unit.Unit{{Code: Kabupaten, Name: kabupatenName, Kind: unit.Kabupaten}}
+	out := []unit.Unit{{Code: Kabupaten, Name: kabupatenName, Kind: unit.Kabupaten, Active: true, TimeZone: unit.DefaultTimeZone}}
 	for _, k := range kecamatanList {
-		out = append(out, unit.Unit{Code: k.code, Name: k.name, Kind: unit.Kecamatan, Parent: Kabupaten})
+		out = append(out, unit.Unit{Code: k.code, Name: k.name, Kind: unit.Kecamatan, Parent: Kabupaten, Active: true})
 	}
 	return out
 }

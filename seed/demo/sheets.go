@@ -28,6 +28,14 @@ func dayOf(t time.Time) time.Time {
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, wib) }
 
+// day is a date of the calendar (a whole day in the kabupaten's zone).
+func day(t time.Time) period.Day { return period.DayOf(t, wib) }
+
+// startOf is 00:00 WIB of a calendar day; endOf the first instant after it (a deadline day
+// lasts through 23:59:59).
+func startOf(d period.Day) time.Time { return d.Start(wib) }
+func endOf(d period.Day) time.Time   { return d.End(wib) }
+
 // selfDeadlineDays puts the current year's self-assessment deadlines at different distances
 // from today, so the home page shows a countdown that is near (PEKPPP), comfortable (SAKIP)
 // and already past (New Normal: those still in draft are late).
@@ -53,20 +61,19 @@ func periods(cat *instrument.Catalog, now time.Time) []period.Period {
 	for y := year - seededYears + 1; y <= year; y++ {
 		p := period.Period{Year: y}
 		for _, inst := range cat.List() {
-			w := period.Window{Instrument: inst.ID, Opens: date(y, time.January, 15),
-				SelfDeadline: date(y, time.September, 30), ReviewDeadline: date(y, time.November, 30)}
+			w := period.Window{Instrument: inst.ID, Opens: day(date(y, time.January, 15)),
+				SelfDeadline: day(date(y, time.September, 30)), ReviewDeadline: day(date(y, time.November, 30))}
 			if y == year {
-				if early := today.AddDate(0, 0, -45); early.Before(w.Opens) {
+				if early := day(today.AddDate(0, 0, -45)); early < w.Opens {
 					w.Opens = early
 				}
 				days, ok := selfDeadlineDays[inst.ID]
 				if !ok {
 					days = defaultSelfDeadlineDays
 				}
-				w.SelfDeadline = today.AddDate(0, 0, days)
-				w.ReviewDeadline = w.SelfDeadline.AddDate(0, 0, 30)
+				w.SelfDeadline = day(today.AddDate(0, 0, days))
+				w.ReviewDeadline = w.SelfDeadline.AddDays(30)
 			}
-			w.Opens, w.SelfDeadline, w.ReviewDeadline = w.Opens.UTC(), w.SelfDeadline.UTC(), w.ReviewDeadline.UTC()
 			p.Instruments = append(p.Instruments, w)
 		}
 		out = append(out, p)
@@ -202,19 +209,19 @@ type schedule struct {
 // submission came before the self-assessment deadline.
 func scheduleFor(r *rand.Rand, w period.Window, current bool, now time.Time) schedule {
 	if !current {
-		y := w.Opens.In(wib).Year()
+		y := startOf(w.Opens).Year()
 		sub := between(r, date(y, time.August, 20), date(y, time.September, 29).Add(16*time.Hour))
 		return schedule{answersFrom: date(y, time.February, 1), answersTo: sub.Add(-time.Hour), submitted: sub,
 			reviewFrom: date(y, time.October, 1), reviewTo: date(y, time.November, 25),
 			latest: date(y, time.November, 29).Add(17 * time.Hour)}
 	}
-	start := w.Opens.Add(24 * time.Hour)
+	start := startOf(w.Opens).Add(24 * time.Hour)
 	end := now.Add(-time.Hour)
-	subTo := minTime(end.Add(-3*24*time.Hour), w.SelfDeadline.Add(-time.Hour))
+	subTo := minTime(end.Add(-3*24*time.Hour), startOf(w.SelfDeadline).Add(-time.Hour))
 	subFrom := maxTime(start.Add(24*time.Hour), subTo.Add(-45*24*time.Hour))
 	sub := between(r, subFrom, subTo)
 	// Reviews stop at the review deadline when it has passed (New Normal's is today).
-	reviewTo := minTime(end, w.ReviewDeadline.Add(-time.Hour))
+	reviewTo := minTime(end, startOf(w.ReviewDeadline).Add(-time.Hour))
 	return schedule{answersFrom: start, answersTo: sub.Add(-time.Hour), submitted: sub,
 		reviewFrom: sub.Add(24 * time.Hour), reviewTo: reviewTo, latest: end}
 }
@@ -223,8 +230,8 @@ func scheduleFor(r *rand.Rand, w period.Window, current bool, now time.Time) sch
 // deadline has passed without an extension (then nothing was saved after it).
 func draftAnswersTo(w period.Window, extended bool, now time.Time) time.Time {
 	end := now.Add(-time.Hour)
-	if !extended && w.SelfDeadline.Before(end) {
-		return w.SelfDeadline.Add(-time.Hour)
+	if !extended && endOf(w.SelfDeadline).Before(end) {
+		return endOf(w.SelfDeadline).Add(-time.Hour)
 	}
 	return end
 }
@@ -331,7 +338,7 @@ func generate(sp sheetSpec, prev scoring.Previous) (*assessment.Assessment, *ass
 	}
 
 	id := assessment.ID(sp.year, inst.ID, kec.code)
-	extended := sp.current && sp.slot == slotDraft && sp.window.SelfDeadline.Before(sp.now)
+	extended := sp.current && sp.slot == slotDraft && !sp.now.Before(endOf(sp.window.SelfDeadline))
 	sch := scheduleFor(r, sp.window, sp.current, sp.now)
 	if sp.slot == slotDraft || sp.slot == slotLate {
 		sch.answersTo = draftAnswersTo(sp.window, extended, sp.now)
@@ -450,8 +457,8 @@ func generate(sp sheetSpec, prev scoring.Previous) (*assessment.Assessment, *ass
 		as.UpdatedAt = last
 	}
 	if extended {
-		d := dayOf(sp.now).AddDate(0, 0, 14).UTC()
-		as.Deadline = &d
+		as.Extension = &assessment.Extension{Until: day(sp.now).AddDays(14), By: "admin", At: sp.now.UTC().Truncate(time.Second),
+			Reason: "Server kecamatan rusak sepekan menjelang batas; perpanjangan dua pekan."}
 	}
 	if err := assessment.Rescore(inst, as, sheet, prev); err != nil {
 		return nil, nil, err
