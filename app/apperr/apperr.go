@@ -29,6 +29,9 @@ type Error struct {
 	Msg  string
 	// Detail is optional structured data for API clients (e.g. the current answer on a conflict).
 	Detail any
+	// Field names the request field at fault, for API clients (the message, for people, says it
+	// in words).
+	Field string
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -41,6 +44,21 @@ func New(kind Kind, format string, args ...any) error {
 // WithDetail returns an error of the given kind that also carries data for API clients.
 func WithDetail(kind Kind, detail any, format string, args ...any) error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...), Detail: detail}
+}
+
+// InField returns an Invalid error about one field of a request: the message says it in
+// Bahasa Indonesia for people, Field names it for API clients ({"error", "code", "field"}).
+func InField(field, format string, args ...any) error {
+	return &Error{Kind: Invalid, Msg: fmt.Sprintf(format, args...), Field: field}
+}
+
+// FieldOf returns the field an error names, or "".
+func FieldOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // KindOf reports the kind of err, Internal when err carries none.

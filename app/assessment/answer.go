@@ -3,7 +3,6 @@ package assessment
 import (
 	"context"
 	"math"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	decimal "github.com/rapor-rb/raporrb/app/num"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/scoring"
 )
@@ -171,7 +171,7 @@ func shortAnswer(option string, value *float64) string {
 		return option
 	}
 	if value != nil {
-		return strconv.FormatFloat(*value, 'f', -1, 64)
+		return decimal.ID(*value)
 	}
 	return "—"
 }

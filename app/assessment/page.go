@@ -72,7 +72,9 @@ func (r Row) Chosen() string {
 		return r.Answer.Self.Option
 	}
 	if r.Answer.Self.Value != nil {
-		return decimal.Dot(*r.Answer.Self.Value) // an input's value: a decimal point
+		// A text input with the decimal comma people type (a number input would turn a
+		// typed "2,5" into 25 in some browsers); the form reads either separator.
+		return decimal.ID(*r.Answer.Self.Value)
 	}
 	return ""
 }
@@ -141,6 +143,8 @@ type Page struct {
 	IsReviewer bool
 	// UploadMax is the largest evidence file in bytes (the upload forms check it first).
 	UploadMax int64
+	// Notice is the message of a redirect after an action (?pesan=).
+	Notice string
 }
 
 // filters of the page: not yet answered, without evidence, returned by the evaluator.
@@ -299,6 +303,9 @@ func (h *Handler) page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if c.Query("pesan") == "dibuka" {
+		p.Notice = "Penilaian dibuka kembali dan dikembalikan ke tahap reviu; ketua tim evaluator diberi tahu beserta alasannya."
+	}
 	return web.Render(c, "assessment/page", inst.Title+" · "+p.UnitName, fiber.Map{"P": p, "Htmx": true})
 }
 
@@ -389,8 +396,14 @@ func (h *Handler) submitForm(c *fiber.Ctx) error {
 	}
 	incomplete := a.Progress.Answered < a.Progress.Total || a.Progress.Evidenced < a.Progress.Total
 	if incomplete && c.FormValue("yakin") != "ya" {
-		return apperr.New(apperr.Invalid, "Masih ada %d indikator belum dijawab dan %d belum berbukti. Centang pernyataan di formulir pengajuan bila tetap ingin mengajukan.",
-			a.Progress.Total-a.Progress.Answered, a.Progress.Total-a.Progress.Evidenced)
+		var parts []string
+		if n := a.Progress.Total - a.Progress.Answered; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d indikator belum dijawab", n))
+		}
+		if n := a.Progress.Total - a.Progress.Evidenced; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d indikator belum berbukti", n))
+		}
+		return apperr.New(apperr.Invalid, "Masih ada %s. Centang pernyataan di formulir pengajuan bila tetap ingin mengajukan.", strings.Join(parts, " dan "))
 	}
 	if _, err := h.Service.Submit(c.UserContext(), web.CurrentUser(c), a.ID, c.FormValue("yakin") == "ya"); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package assessment
 
 import (
+	"fmt"
 	"context"
 	"errors"
 
@@ -101,7 +102,7 @@ func (s *Store) ByID(ctx context.Context, id string) (_ *Assessment, err error) 
 	var a Assessment
 	err = s.assessments.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&a)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, apperr.New(apperr.NotFound, "Penilaian %s tidak ditemukan.", id)
+		return nil, apperr.New(apperr.NotFound, "%s", notFoundText(id))
 	}
 	return &a, err
 }
@@ -159,3 +160,12 @@ func (s *Store) Count(ctx context.Context) (int64, error) {
 }
 
 func isNoDocuments(err error) bool { return errors.Is(err, mongo.ErrNoDocuments) }
+
+// notFoundText says in words which assessment is missing ("Penilaian zi-2021 tahun 2031 untuk
+// unit sukamaju tidak ditemukan"), not by its id.
+func notFoundText(id string) string {
+	if y, inst, unit, ok := ParseID(id); ok {
+		return fmt.Sprintf("Belum ada penilaian %s tahun %d untuk unit %s.", inst, y, unit)
+	}
+	return "Penilaian tidak ditemukan."
+}

@@ -57,7 +57,7 @@ func Allowed(st Status, act account.Action) error {
 		case Draft:
 			return apperr.New(apperr.Conflict, "Penilaian masih draf: kecamatan belum mengajukannya.")
 		case Returned:
-			return apperr.New(apperr.Conflict, "Indikator sedang dikembalikan kepada kecamatan untuk perbaikan; reviu dilanjutkan setelah diajukan kembali.")
+			return apperr.New(apperr.Conflict, "Lembar kerja sedang dikembalikan kepada kecamatan untuk perbaikan; reviu dilanjutkan setelah diajukan kembali.")
 		}
 	case account.Return:
 		switch st {

@@ -41,7 +41,7 @@ func TestPermitEveryStatusActionAndRole(t *testing.T) {
 		"ans-sub":  "409 Penilaian sudah diajukan dan tidak dapat diubah sampai evaluator mengembalikan indikator.",
 		"sub-sub":  "409 Penilaian sudah diajukan dan sedang menunggu atau menjalani reviu.",
 		"rev-dra":  "409 Penilaian masih draf: kecamatan belum mengajukannya.",
-		"rev-ret":  "409 Indikator sedang dikembalikan kepada kecamatan untuk perbaikan; reviu dilanjutkan setelah diajukan kembali.",
+		"rev-ret":  "409 Lembar kerja sedang dikembalikan kepada kecamatan untuk perbaikan; reviu dilanjutkan setelah diajukan kembali.",
 		"ret-dra":  "409 Penilaian masih draf: belum ada yang dapat dikembalikan.",
 		"ret-sub":  "409 Reviu belum dimulai: nilai indikator terlebih dahulu, tandai yang perlu diperbaiki, lalu kembalikan.",
 		"ret-ret":  "409 Penilaian sudah dikembalikan dan menunggu perbaikan kecamatan.",

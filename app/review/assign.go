@@ -73,7 +73,7 @@ func (s *Assigner) Assign(ctx context.Context, by *account.User, in AssignInput)
 		return account.Assignment{}, err
 	}
 	if _, ok := p.Window(in.Instrument); !ok {
-		return account.Assignment{}, apperr.New(apperr.Invalid, "Kolom instrument: instrumen %q tidak dijadwalkan pada periode %d.", in.Instrument, in.Year)
+		return account.Assignment{}, apperr.InField("instrument", "Instrumen %q tidak dijadwalkan pada periode %d.", in.Instrument, in.Year)
 	}
 	users, err := s.Users.List(ctx)
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Assigner) Assign(ctx context.Context, by *account.User, in AssignInput)
 	}
 	i := slices.IndexFunc(users, func(u account.User) bool { return u.Username == in.Evaluator })
 	if i < 0 || users[i].Role != account.Evaluator {
-		return account.Assignment{}, apperr.New(apperr.Invalid, "Kolom evaluator: %q bukan akun evaluator.", in.Evaluator)
+		return account.Assignment{}, apperr.InField("evaluator", "%q bukan akun evaluator.", in.Evaluator)
 	}
 	units, err := s.Units.List(ctx)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *Assigner) Assign(ctx context.Context, by *account.User, in AssignInput)
 	var clean []string
 	for _, code := range in.Units {
 		if k, ok := kinds[code]; !ok || k == unit.Kabupaten {
-			return account.Assignment{}, apperr.New(apperr.Invalid, "Kolom units: unit %q tidak ada atau bukan unit yang dinilai.", code)
+			return account.Assignment{}, apperr.InField("units", "Unit %q tidak ada atau bukan unit yang dinilai.", code)
 		}
 		if !seen[code] {
 			seen[code] = true
@@ -104,19 +104,36 @@ func (s *Assigner) Assign(ctx context.Context, by *account.User, in AssignInput)
 	}
 	slices.Sort(clean)
 	a := account.Assignment{Year: in.Year, Instrument: in.Instrument, Evaluator: in.Evaluator, Units: clean, Lead: in.Lead}
+	unitNames := map[string]string{}
+	for _, u := range units {
+		unitNames[u.Code] = u.Name
+	}
+	userNames := map[string]string{}
+	for _, u := range users {
+		userNames[u.Username] = u.Name
+	}
 	err = s.Store.Replace(ctx, a, func(others []account.Assignment) error {
 		if !a.Lead {
 			return nil
 		}
+		var clash []string
+		var leads []string
 		for _, o := range others {
 			if !o.Lead {
 				continue
 			}
 			for _, u := range o.Units {
 				if seen[u] {
-					return apperr.New(apperr.Conflict, "Kecamatan %s sudah memiliki ketua tim %s untuk instrumen ini; lepaskan dulu penugasannya sebagai ketua.", u, o.Evaluator)
+					clash = append(clash, unitNames[u])
+					if !slices.Contains(leads, userNames[o.Evaluator]) {
+						leads = append(leads, userNames[o.Evaluator])
+					}
 				}
 			}
+		}
+		if len(clash) > 0 {
+			return apperr.New(apperr.Conflict, "%d kecamatan sudah memiliki ketua tim (%s) untuk instrumen ini: %s. Hapus centang kecamatan itu, atau lepaskan dulu penugasan ketua tim yang lain.",
+				len(clash), strings.Join(leads, ", "), strings.Join(clash, ", "))
 		}
 		return nil
 	}, func(ctx context.Context) error {
@@ -173,7 +190,7 @@ func (s *Assigner) put(c *fiber.Ctx) error {
 		return apperr.New(apperr.Invalid, "Badan permintaan harus JSON {\"units\": [...], \"lead\": true|false}.")
 	}
 	if req.Units == nil {
-		return apperr.New(apperr.Invalid, "Kolom units wajib diisi (daftar kode kecamatan; kosong untuk melepas penugasan).")
+		return apperr.InField("units", "Daftar kecamatan (units) wajib diisi; kosong untuk melepas penugasan.")
 	}
 	a, err := s.Assign(c.UserContext(), web.CurrentUser(c), AssignInput{Year: year, Instrument: c.Params("instrument"), Evaluator: c.Params("evaluator"), Units: *req.Units, Lead: req.Lead})
 	if err != nil {

@@ -95,20 +95,20 @@ type reviewRequest struct {
 // ParseInput turns a decoded review into an Input; errors are Invalid and name the field.
 func ParseInput(inst *instrument.Instrument, indicator string, raw any, comment, verdict string, rev *int64) (Input, error) {
 	if _, ok := inst.Indicator(indicator); !ok {
-		return Input{}, apperr.New(apperr.Invalid, "Indikator %q tidak ada pada lembar kerja %s.", indicator, inst.ID)
+		return Input{}, apperr.InField("indicator", "Indikator %q tidak ada pada lembar kerja %s.", indicator, inst.Title)
 	}
 	v, err := ParseVerdict(verdict)
 	if err != nil {
 		return Input{}, err
 	}
 	if rev == nil {
-		return Input{}, apperr.New(apperr.Invalid, "Kolom rev wajib diisi (0 untuk indikator yang belum pernah direviu).")
+		return Input{}, apperr.InField("rev", "Nomor versi reviu (rev) wajib dikirim: 0 untuk indikator yang belum pernah direviu.")
 	}
 	in := Input{Indicator: indicator, Comment: comment, Verdict: v, Rev: *rev}
 	if raw != nil {
 		a, err := scoring.ParseAnswer(inst, indicator, raw)
 		if err != nil {
-			return Input{}, apperr.New(apperr.Invalid, "Kolom answer: %s", apperr.Message(err))
+			return Input{}, apperr.InField("answer", "Nilai evaluator tidak sah. %s", apperr.Message(err))
 		}
 		in.Answer = &a
 	}
@@ -147,7 +147,7 @@ func (h *Handler) approve(c *fiber.Ctx) error {
 		return err
 	}
 	if req.Rev == nil {
-		return apperr.New(apperr.Invalid, "Kolom rev wajib diisi (0 untuk indikator yang belum pernah direviu).")
+		return apperr.InField("rev", "Nomor versi reviu (rev) wajib dikirim: 0 untuk indikator yang belum pernah direviu.")
 	}
 	ans, updated, err := h.Service.Approve(c.UserContext(), web.CurrentUser(c), a.ID, c.Params("indicator"), *req.Rev)
 	if err != nil {
@@ -198,7 +198,7 @@ func (h *Handler) putFinding(c *fiber.Ctx) error {
 		return err
 	}
 	if req.Rev == nil {
-		return apperr.New(apperr.Invalid, "Kolom rev wajib diisi (0 untuk temuan baru).")
+		return apperr.InField("rev", "Nomor versi temuan (rev) wajib dikirim: 0 untuk temuan baru.")
 	}
 	f, err := h.Service.SaveFinding(c.UserContext(), web.CurrentUser(c), a.ID,
 		FindingInput{Area: c.Params("area"), Kondisi: req.Kondisi, Rekomendasi: req.Rekomendasi, Rev: *req.Rev})

@@ -12,6 +12,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/num"
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/scoring"
 	"github.com/rapor-rb/raporrb/app/web"
@@ -21,7 +22,7 @@ import (
 // page comes back) and, with htmx, swap only the indicator and the score panel.
 func (h *Handler) PageRoutes(r web.Router) {
 	g := r.Group("/reviu/:year/:instrument/:unit")
-	g.Get("", account.Reviewers, h.page)
+	g.Get("", account.SignedIn, h.page)
 	g.Post("/indikator/:indicator", account.Reviewers, h.saveForm)
 	g.Post("/setujui/:indicator", account.Reviewers, h.approveForm)
 	g.Post("/setujui-semua", account.Reviewers, h.approveAllForm)
@@ -35,8 +36,10 @@ func (h *Handler) PageRoutes(r web.Router) {
 // Card is one indicator on the review page.
 type Card struct {
 	instrument.Indicator
-	Scale  instrument.Scale
-	Answer assessment.Answer
+	Scale instrument.Scale
+	// Choices are the answers with the LKE's criterion of each.
+	Choices []instrument.Choice
+	Answer  assessment.Answer
 	// Shared lists, per file evidence id, the other units that uploaded the same bytes.
 	Shared map[string][]string
 	// Resubmitted is set for an item returned earlier and resubmitted since: the page shows
@@ -63,9 +66,25 @@ func (c Card) Chosen() string {
 		return r.Option
 	}
 	if r.Value != nil {
-		return strconv.FormatFloat(*r.Value, 'f', -1, 64)
+		return num.ID(*r.Value) // a text input, with the decimal comma people type
 	}
 	return ""
+}
+
+// SelfChanged reports whether the unit's answer or note differ from those at the return (the
+// evidence is compared apart).
+func (c Card) SelfChanged() bool {
+	at := c.Answer.AtReturn
+	if at == nil {
+		return false
+	}
+	was, is := at.Self, c.Answer.Self
+	if was == nil || is == nil {
+		return was != is
+	}
+	same := was.Option == is.Option && was.Note == is.Note &&
+		((was.Value == nil && is.Value == nil) || (was.Value != nil && is.Value != nil && *was.Value == *is.Value))
+	return !same
 }
 
 // Min and Max bound a numeric scale's input.
@@ -90,8 +109,8 @@ func (c Card) Verdict() string {
 	if c.Mine != nil {
 		r = c.Mine
 	}
-	if r == nil {
-		return ""
+	if r == nil || r.Verdict == "" {
+		return "" // nothing chosen: never pre-select one for the evaluator
 	}
 	return VerdictLabel(r.Verdict)
 }
@@ -129,6 +148,7 @@ type FindingRow struct {
 	Finding     assessment.Finding
 	Required    bool
 	Error       string
+	Saved       bool
 }
 
 // Member is one evaluator of the team.
@@ -159,6 +179,18 @@ type Page struct {
 	Changed      int // resubmitted items changed since returned
 	Notice       string
 	ActionError  string
+	// ActionArea is the area a refused finalization needs findings for (a link to its form).
+	ActionArea string
+	// Names maps the usernames shown (the team, who answered) to people's names.
+	Names map[string]string
+}
+
+// Name is a username as a person reads it.
+func (p *Page) Name(username string) string {
+	if n, ok := p.Names[username]; ok && n != "" {
+		return n
+	}
+	return username
 }
 
 var filters = map[string]func(Card) bool{
@@ -192,11 +224,22 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *assessment.Asse
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range team {
-		name := m.Evaluator
-		if usr, err := h.Users.ByUsername(ctx, m.Evaluator); err == nil {
-			name = usr.Name
+	p.Names = map[string]string{}
+	named := func(username string) string {
+		if username == "" {
+			return ""
 		}
+		if n, ok := p.Names[username]; ok {
+			return n
+		}
+		p.Names[username] = username
+		if usr, err := h.Users.ByUsername(ctx, username); err == nil {
+			p.Names[username] = usr.Name
+		}
+		return p.Names[username]
+	}
+	for _, m := range team {
+		name := named(m.Evaluator)
 		p.Team = append(p.Team, Member{Username: m.Evaluator, Name: name, Lead: m.Lead})
 		if m.Evaluator == u.Username && m.Lead {
 			p.Lead = true
@@ -247,7 +290,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *assessment.Asse
 		}
 		g := Group{Code: ar.Code, Path: areaPath(inst, ar)}
 		for _, ind := range ar.Indicators {
-			card := Card{Indicator: ind, Scale: inst.ScaleOf(ind.Code), Answer: assessment.Answer{Indicator: ind.Code}, Editable: p.CanReview}
+			card := Card{Indicator: ind, Scale: inst.ScaleOf(ind.Code), Choices: inst.Choices(ind.Code), Answer: assessment.Answer{Indicator: ind.Code}, Editable: p.CanReview}
 			if ans := sh.Answer(ind.Code); ans != nil {
 				card.Answer = *ans
 			}
@@ -259,6 +302,11 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *assessment.Asse
 			}
 			if card.Answer.Self == nil {
 				p.Unanswered++
+			} else {
+				named(card.Answer.Self.By)
+			}
+			if card.Answer.Review != nil {
+				named(card.Answer.Review.By)
 			}
 			if card.Resubmitted && card.Answer.Changed() {
 				p.Changed++
@@ -311,6 +359,11 @@ func (h *Handler) render(c *fiber.Ctx, p *Page) error {
 }
 
 func (h *Handler) page(c *fiber.Ctx) error {
+	if u := web.CurrentUser(c); u.Role != account.Evaluator {
+		// Others read a sheet on its own page (a kecamatan's own, or anyone's for leaders);
+		// that page decides whether they may.
+		return c.Redirect(fmt.Sprintf("/penilaian/%s/%s/%s", c.Params("year"), c.Params("instrument"), c.Params("unit")), fiber.StatusSeeOther)
+	}
 	a, inst, err := h.Loader.Load(c, account.Review)
 	if err != nil {
 		return err
@@ -467,7 +520,9 @@ func (h *Handler) actionError(c *fiber.Ctx, a *assessment.Assessment, inst *inst
 		return berr
 	}
 	p.ActionError = apperr.Message(err)
-	c.Status(web.Status(err))
+	if err != nil {
+		c.Status(web.Status(err))
+	}
 	return h.render(c, p)
 }
 
@@ -484,22 +539,33 @@ func (h *Handler) findingForm(c *fiber.Ctx) error {
 	} else {
 		_, err = h.Service.SaveFinding(c.UserContext(), web.CurrentUser(c), a.ID, in)
 	}
-	if err == nil {
-		return c.Redirect(fmt.Sprintf("%s?pesan=temuan#temuan-%s", base(a), area), fiber.StatusSeeOther)
-	}
-	if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Conflict) && !apperr.Is(err, apperr.Forbidden) {
+	if err != nil && !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Conflict) && !apperr.Is(err, apperr.Forbidden) {
 		return err
+	}
+	if err == nil && c.Get("HX-Request") == "" {
+		return c.Redirect(fmt.Sprintf("%s?pesan=temuan#temuan-%s", base(a), area), fiber.StatusSeeOther)
 	}
 	p, berr := h.build(c.UserContext(), web.CurrentUser(c), a, inst, "", nil)
 	if berr != nil {
 		return berr
 	}
 	for i := range p.Findings {
-		if p.Findings[i].Code == area {
-			// What was typed stays on the page; the stored rev stays, so a conflict is resolved
-			// by saving again on purpose.
+		if p.Findings[i].Code != area {
+			continue
+		}
+		if err == nil {
+			p.Findings[i].Saved = true
+		} else {
+			// What was typed stays on the page; the stored rev stays, so a conflict is
+			// resolved by saving again on purpose.
 			p.Findings[i].Error = apperr.Message(err)
 			p.Findings[i].Finding.Kondisi, p.Findings[i].Finding.Rekomendasi = in.Kondisi, in.Rekomendasi
+		}
+		if c.Get("HX-Request") != "" {
+			if err != nil {
+				c.Status(web.Status(err))
+			}
+			return c.Render("review/finding", fiber.Map{"F": p.Findings[i], "Base": base(a), "CSRF": c.Locals("csrf"), "CanReview": p.CanReview, "P": p})
 		}
 	}
 	c.Status(web.Status(err))
@@ -559,5 +625,5 @@ func (h *Handler) reopenForm(c *fiber.Ctx) error {
 		c.Status(web.Status(err))
 		return h.renderReopen(c, a, inst, reason, apperr.Message(err))
 	}
-	return c.Redirect(fmt.Sprintf("/penilaian/%d/%s/%s", a.Period, a.Instrument, a.Unit), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/penilaian/%d/%s/%s?pesan=dibuka", a.Period, a.Instrument, a.Unit), fiber.StatusSeeOther)
 }

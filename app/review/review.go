@@ -7,7 +7,6 @@ package review
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/audit"
 	"github.com/rapor-rb/raporrb/app/instrument"
+	"github.com/rapor-rb/raporrb/app/num"
 	"github.com/rapor-rb/raporrb/app/scoring"
 )
 
@@ -48,7 +48,7 @@ func ParseVerdict(s string) (assessment.Verdict, error) {
 	case Dikembalikan, string(assessment.VerdictReturned):
 		return assessment.VerdictReturned, nil
 	}
-	return "", apperr.New(apperr.Invalid, "Kolom verdict harus %q atau %q, bukan %q.", Sesuai, Dikembalikan, s)
+	return "", apperr.InField("verdict", "Pilih putusan %q atau %q (bukan %q).", Sesuai, Dikembalikan, s)
 }
 
 // Input is one review of one indicator: the evaluator's answer on the indicator's scale
@@ -65,30 +65,30 @@ type Input struct {
 // Validate checks an input against the instrument; errors are Invalid and name the field.
 func (in Input) Validate(inst *instrument.Instrument) error {
 	if _, ok := inst.Indicator(in.Indicator); !ok {
-		return apperr.New(apperr.Invalid, "Indikator %q tidak ada pada lembar kerja %s.", in.Indicator, inst.ID)
+		return apperr.InField("indicator", "Indikator %q tidak ada pada lembar kerja %s.", in.Indicator, inst.Title)
 	}
 	if in.Verdict != assessment.VerdictOK && in.Verdict != assessment.VerdictReturned {
-		return apperr.New(apperr.Invalid, "Kolom verdict harus %q atau %q.", Sesuai, Dikembalikan)
+		return apperr.InField("verdict", "Pilih putusan %q atau %q.", Sesuai, Dikembalikan)
 	}
 	if in.Answer != nil {
 		if n := in.Answer.Number; n != nil && (math.IsNaN(*n) || math.IsInf(*n, 0)) {
-			return apperr.New(apperr.Invalid, "Kolom answer indikator %s harus berupa angka.", in.Indicator)
+			return apperr.InField("answer", "Nilai evaluator indikator %s harus berupa angka.", in.Indicator)
 		}
 		if err := scoring.ValidateAnswer(inst, in.Indicator, *in.Answer); err != nil {
-			return apperr.New(apperr.Invalid, "Kolom answer: %s", apperr.Message(err))
+			return apperr.InField("answer", "Nilai evaluator tidak sah. %s", apperr.Message(err))
 		}
 	}
 	if in.Verdict == assessment.VerdictOK && in.Answer == nil {
-		return apperr.New(apperr.Invalid, "Kolom answer wajib diisi: nilai evaluator untuk indikator %s yang dinyatakan sesuai.", in.Indicator)
+		return apperr.InField("answer", "Isi nilai evaluator untuk indikator %s yang dinyatakan sesuai.", in.Indicator)
 	}
 	if !utf8.ValidString(in.Comment) || utf8.RuneCountInString(in.Comment) > MaxComment {
-		return apperr.New(apperr.Invalid, "Kolom comment terlalu panjang (maksimal %d karakter).", MaxComment)
+		return apperr.InField("comment", "Komentar terlalu panjang (maksimal %d karakter).", MaxComment)
 	}
 	if in.Verdict == assessment.VerdictReturned && strings.TrimSpace(in.Comment) == "" {
-		return apperr.New(apperr.Invalid, "Kolom comment wajib diisi untuk indikator yang dikembalikan: tuliskan apa yang perlu diperbaiki.")
+		return apperr.InField("comment", "Tuliskan komentar untuk indikator yang dikembalikan: apa yang perlu diperbaiki.")
 	}
 	if in.Rev < 0 {
-		return apperr.New(apperr.Invalid, "Kolom rev tidak valid.")
+		return apperr.InField("rev", "Nomor versi (rev) tidak sah.")
 	}
 	return nil
 }
@@ -176,7 +176,7 @@ func (s *Service) Approve(ctx context.Context, u *account.User, id, indicator st
 		return nil, nil, err
 	}
 	if _, ok := inst.Indicator(indicator); !ok {
-		return nil, nil, apperr.New(apperr.Invalid, "Indikator %q tidak ada pada lembar kerja %s.", indicator, inst.ID)
+		return nil, nil, apperr.InField("indicator", "Indikator %q tidak ada pada lembar kerja %s.", indicator, inst.Title)
 	}
 	var saved assessment.Answer
 	c, err := s.Assessments.Apply(ctx, id, func(ctx context.Context, c *assessment.Change) error {
@@ -264,15 +264,15 @@ func (s *Service) SaveFinding(ctx context.Context, u *account.User, id string, i
 		return nil, err
 	}
 	if !slices.Contains(FindingAreas(inst), in.Area) {
-		return nil, apperr.New(apperr.Invalid, "Area %q tidak ada pada instrumen %s (kolom area: salah satu dari %s).", in.Area, inst.ID, strings.Join(FindingAreas(inst), ", "))
+		return nil, apperr.InField("area", "Area %q tidak ada pada instrumen ini; pilih salah satu dari %s.", in.Area, strings.Join(FindingAreas(inst), ", "))
 	}
 	for field, v := range map[string]string{"kondisi": in.Kondisi, "rekomendasi": in.Rekomendasi} {
 		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > MaxFinding {
-			return nil, apperr.New(apperr.Invalid, "Kolom %s terlalu panjang (maksimal %d karakter).", field, MaxFinding)
+			return nil, apperr.InField(field, "Isian %s terlalu panjang (maksimal %d karakter).", field, MaxFinding)
 		}
 	}
 	if in.Rev < 0 {
-		return nil, apperr.New(apperr.Invalid, "Kolom rev tidak valid.")
+		return nil, apperr.InField("rev", "Nomor versi (rev) tidak sah.")
 	}
 	var saved assessment.Finding
 	_, err = s.Assessments.Apply(ctx, id, func(ctx context.Context, c *assessment.Change) error {
@@ -383,13 +383,13 @@ func (s *Service) Finalize(ctx context.Context, u *account.User, id string) (*as
 				if n, ok := inst.Node(area); ok {
 					title = n.Title
 				}
-				return apperr.New(apperr.Invalid, "Temuan area %s (%s) wajib diisi, kondisi dan rekomendasi, karena area ini di bawah batas minimal predikat.", title, area)
+				return apperr.InField("findings."+area, "Temuan area %s wajib diisi, kondisi dan rekomendasi, karena area ini di bawah batas minimal predikat.", title)
 			}
 		}
 		f := c.Sheet.Flow
 		f.Status, f.FinalizedAt, f.FinalizedBy = assessment.Final, &c.Now, u.Username
 		f.ReopenedAt, f.ReopenReason = nil, ""
-		detail := "nilai akhir " + strings.Replace(fmt.Sprintf("%.2f", res.Total), ".", ",", 1)
+		detail := "nilai akhir " + num.ID2(res.Total)
 		if res.Grade != nil {
 			detail += ", predikat " + *res.Grade
 		}
@@ -415,8 +415,11 @@ func (s *Service) Reopen(ctx context.Context, u *account.User, id, reason string
 	if err != nil {
 		return nil, err
 	}
-	if reason == "" || !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > MaxReason {
-		return nil, apperr.New(apperr.Invalid, "Kolom reason wajib diisi (alasan membuka kembali, maksimal %d karakter).", MaxReason)
+	if reason == "" {
+		return nil, apperr.InField("reason", "Tuliskan alasan membuka kembali penilaian final.")
+	}
+	if !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > MaxReason {
+		return nil, apperr.InField("reason", "Alasan terlalu panjang (maksimal %d karakter).", MaxReason)
 	}
 	c, err := s.Assessments.Apply(ctx, id, func(ctx context.Context, c *assessment.Change) error {
 		if err := assessment.Permit(u, obj, c.Status(), account.Reopen); err != nil {
@@ -456,7 +459,7 @@ func answerText(option string, value *float64) string {
 		return option
 	}
 	if value != nil {
-		return strings.Replace(fmt.Sprintf("%g", *value), ".", ",", 1)
+		return num.ID(*value)
 	}
 	return "tanpa nilai"
 }

@@ -99,7 +99,7 @@ func TestReviewReturnResubmitFinalizeReopen(t *testing.T) {
 	if err != nil || n == 0 || len(skipped) != 0 {
 		t.Fatalf("approve pending = %d %v %v", n, skipped, err)
 	}
-	if _, err := f.rv.Finalize(ctx, lead, f.id); !apperr.Is(err, apperr.Invalid) || !strings.Contains(apperr.Message(err), low.Code) {
+	if _, err := f.rv.Finalize(ctx, lead, f.id); !apperr.Is(err, apperr.Invalid) || apperr.FieldOf(err) != "findings."+low.Code {
 		t.Errorf("finalize without findings for %s = %v", low.Code, err)
 	}
 	if _, err := f.rv.SaveFinding(ctx, member, f.id, FindingInput{Area: "X.Y"}); !apperr.Is(err, apperr.Invalid) {

@@ -51,10 +51,9 @@ func TestBrowserCamatAnswersResolvesConflictAndSubmits(t *testing.T) {
 		t.Fatal(err)
 	}
 	save("P.MP.PM.1.b", click(ind("P.MP.PM.1.b")+` input[value="`+option+`"]`))
-	// A percentage and a 0–4 survey value (typed with a decimal comma would be rejected by
-	// the browser's number input, so a dot).
+	// A percentage and a 0–4 survey value, typed with the decimal comma a person uses.
 	save("P.MP.RF.1.b", setValue(ind("P.MP.RF.1.b")+` input[name=jawaban]`, "37"))
-	save("H.BA.IPAK.a", setValue(ind("H.BA.IPAK.a")+` input[name=jawaban]`, "1.5"))
+	save("H.BA.IPAK.a", setValue(ind("H.BA.IPAK.a")+` input[name=jawaban]`, "1,5"))
 
 	var total1 string
 	var shot []byte

@@ -74,7 +74,7 @@ func TestReviewAPI(t *testing.T) {
 
 	// Bad input: 400 naming the field; nothing changes.
 	for _, tc := range []struct{ path, body, field string }{
-		{"/reviews/X.Y.Z", `{"answer": "Ya", "verdict": "sesuai", "rev": 0}`, "X.Y.Z"},
+		{"/reviews/X.Y.Z", `{"answer": "Ya", "verdict": "sesuai", "rev": 0}`, "indicator"},
 		{"/reviews/" + c1, `{"answer": "Ya", "verdict": "mungkin", "rev": 0}`, "verdict"},
 		{"/reviews/" + c1, `{"answer": "Barangkali", "verdict": "sesuai", "rev": 0}`, "answer"},
 		{"/reviews/" + c1, fmt.Sprintf(`{"answer": "Ya", "verdict": "sesuai", "comment": %q, "rev": 0}`, strings.Repeat("x", 2001)), "comment"},
@@ -85,8 +85,9 @@ func TestReviewAPI(t *testing.T) {
 	} {
 		s, b := lead.do("PUT", path+tc.path, tc.body)
 		wantError(t, s, b, 400, "invalid")
-		if msg, _ := b["error"].(string); !strings.Contains(msg, tc.field) {
-			t.Errorf("PUT %s %s: message %q does not name %s", tc.path, tc.body, msg, tc.field)
+		// The field for API clients; the message for people, in Bahasa Indonesia.
+		if b["field"] != tc.field || strings.Contains(b["error"].(string), "Kolom") {
+			t.Errorf("PUT %s %s: field %v (want %s), message %q", tc.path, tc.body, b["field"], tc.field, b["error"])
 		}
 	}
 	// A return with no item marked is refused (after the review started).
@@ -177,8 +178,8 @@ func TestReviewAPI(t *testing.T) {
 	if len(need) > 0 { // finalizing first names the first area without findings
 		s, b := lead.do("POST", path+"/finalize", "")
 		wantError(t, s, b, 400, "invalid")
-		if msg := b["error"].(string); !strings.Contains(msg, need[0].(string)) {
-			t.Errorf("finalize without findings: %q, want %s named", msg, need[0])
+		if b["field"] != "findings."+need[0].(string) {
+			t.Errorf("finalize without findings: field %v, want findings.%s (%q)", b["field"], need[0], b["error"])
 		}
 	}
 	for _, area := range need {

@@ -70,7 +70,8 @@ func TestBrowserReviewLoop(t *testing.T) {
 			waitVisible(card+`[data-state="tersimpan"]`))
 	}
 	var status string
-	run("returning", waitText(`#kembalikan`, "Kembalikan 2 indikator"), click(`#kembalikan`), waitURL("pesan=dikembalikan"), waitVisible(`#pesan`), text(`#status`, &status))
+	run("returning", waitText(`#kembalikan-buka`, "Kembalikan 2 indikator"), click(`#kembalikan-buka`), click(`#kembalikan`),
+		waitURL("pesan=dikembalikan"), waitVisible(`#pesan`), text(`#status`, &status))
 	if status != "Perlu perbaikan" {
 		t.Errorf("status after the return = %q", status)
 	}
@@ -128,7 +129,8 @@ func TestBrowserReviewLoop(t *testing.T) {
 			click(card+` .review-form button[type=submit]`),
 			waitVisible(card+`[data-state="tersimpan"]`))
 	}
-	run("approving the rest", navigate(base+review), waitVisible(`#setujui-semua`), click(`#setujui-semua`), waitURL("disetujui="), waitVisible(`#pesan`))
+	run("approving the rest", navigate(base+review), waitVisible(`#setujui-semua-buka`), click(`#setujui-semua-buka`), click(`#setujui-semua`),
+		waitURL("disetujui="), waitVisible(`#pesan`))
 	var required []string
 	run("required findings", evaluate(`Array.from(document.querySelectorAll('form.finding')).filter(f => f.querySelector('.badge-warn')).map(f => f.id)`, &required))
 	for _, id := range required {
@@ -136,9 +138,9 @@ func TestBrowserReviewLoop(t *testing.T) {
 		run("findings "+id, scrollIntoView(form),
 			sendKeys(form+` textarea[name=kondisi]`, "Bukti dukung belum lengkap pada area ini."),
 			sendKeys(form+` textarea[name=rekomendasi]`, "Lengkapi bukti dukung dan tetapkan penanggung jawab tindak lanjut."),
-			click(form+` button[type=submit]`), waitURL("#"+id), waitVisible(`#pesan`))
+			click(form+` button[type=submit]`), waitVisible(form+` .save-state`))
 	}
-	run("finalizing", click(`#finalkan`), waitText(`#pesan`, "difinalkan"), text(`#status`, &status))
+	run("finalizing", scrollIntoView(`#finalkan-buka`), click(`#finalkan-buka`), click(`#finalkan`), waitText(`#pesan`, "difinalkan"), text(`#status`, &status))
 	if status != "Final" {
 		t.Fatalf("status after finalizing = %q", status)
 	}

@@ -71,7 +71,7 @@ func TestBrowserSheetErrorsKeepWhatWasTyped(t *testing.T) {
 	// An out-of-range percentage: the error, and the typed number, not the old value.
 	var pct string
 	if err := chromedp.Run(ctx, evaluate(`Array.from(document.querySelectorAll('article.indicator')).find(a =>
-		a.querySelector('input[type=number][max="100"]') && !a.querySelector('fieldset[disabled]')).id.slice(4)`, &pct)); err != nil {
+		a.querySelector('label.number') && a.querySelector('label.number').textContent.includes('Persentase') && !a.querySelector('fieldset[disabled]')).id.slice(4)`, &pct)); err != nil {
 		t.Fatal(err)
 	}
 	p := ind(pct)

@@ -102,6 +102,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		if detail != nil {
 			body["current"] = detail
 		}
+		if f := apperr.FieldOf(err); f != "" {
+			body["field"] = f
+		}
 		return c.JSON(body)
 	}
 	if IsHtmx(c) {

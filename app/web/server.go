@@ -219,7 +219,14 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)
-	return c.Next()
+	err := c.Next()
+	// Pages hold forms with a state that moves on (a review finalized, a token rotated): the
+	// back button must not show a stale one from the browser's cache. A handler that can be
+	// cached (with an ETag) says so itself.
+	if strings.HasPrefix(string(c.Response().Header.ContentType()), fiber.MIMETextHTML) && len(c.Response().Header.Peek(fiber.HeaderCacheControl)) == 0 {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return err
 }
 
 // Router registers routes, each with its policy.
