@@ -1,9 +1,9 @@
 package assessment
 
 import (
-	"fmt"
 	"context"
 	"errors"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
