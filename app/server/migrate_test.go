@@ -95,3 +95,56 @@ func TestMigrationKeepsOldHistory(t *testing.T) {
 		t.Error("the old document is still there")
 	}
 }
+
+// A data directory of the version before the PEKPPP blend holds sheets under the old codes
+// (KB.01.a); at start-up they move under the F02 root with their history, and score again.
+func TestMigrationMovesPEKPPPCodes(t *testing.T) {
+	d := dbtest.Fresh(t, engine)
+	ctx := context.Background()
+	const id = "2026/pekppp-2022/sukamaju"
+	at := demoNow.UTC()
+	four := 4.0
+	if _, err := d.Collection("units").InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: "kab"}, {Key: "name", Value: "Kabupaten"}, {Key: "kind", Value: "kabupaten"}},
+		bson.D{{Key: "_id", Value: "sukamaju"}, {Key: "name", Value: "Sukamaju"}, {Key: "kind", Value: "kecamatan"}, {Key: "parent", Value: "kab"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Collection("assessments").InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "period", Value: 2026},
+		{Key: "instrument", Value: "pekppp-2022"}, {Key: "unit", Value: "sukamaju"}, {Key: "status", Value: "draf"}, {Key: "rev", Value: int64(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Collection("sheets").InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "rev", Value: int64(2)}, {Key: "answers", Value: bson.A{
+		bson.D{{Key: "indicator", Value: "KB.01.a"}, {Key: "rev", Value: int64(2)}, {Key: "self", Value: bson.D{{Key: "value", Value: four}, {Key: "by", Value: "staf.sukamaju"}, {Key: "at", Value: at}}}},
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Collection("history").InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "versions", Value: bson.A{
+		bson.D{{Key: "indicator", Value: "KB.01.a"}, {Key: "rev", Value: int64(1)}, {Key: "value", Value: 3.0}, {Key: "by", Value: "staf.sukamaju"}, {Key: "at", Value: at}},
+		bson.D{{Key: "indicator", Value: "KB.01.a"}, {Key: "rev", Value: int64(2)}, {Key: "value", Value: four}, {Key: "by", Value: "staf.sukamaju"}, {Key: "at", Value: at}},
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	st := NewStores(d, catalog, func() time.Time { return demoNow })
+	for range 2 {
+		if err := st.EnsureIndexes(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sh, err := st.Assessments.Sheet(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans := sh.Answer("F02.KB.01.a")
+	if ans == nil || sh.Answer("KB.01.a") != nil || *ans.Self.Value != 4 {
+		t.Fatalf("answers after the migration: %+v", sh.Answers)
+	}
+	hist, err := st.Assessments.History(ctx, id, *ans, 0, 0)
+	if err != nil || len(hist) != 2 || hist[1].Indicator != "F02.KB.01.a" || *hist[1].Value != 3 {
+		t.Errorf("history after the migration: %+v %v", hist, err)
+	}
+	a, err := st.Assessments.ByID(ctx, id)
+	if err != nil || a.Self.Total == 0 || a.Self.Node("F02.KB") == 0 {
+		t.Errorf("rescored snapshot: %+v %v", a, err)
+	}
+}

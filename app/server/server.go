@@ -44,6 +44,8 @@ type Stores struct {
 	Eligibility *eligibility.Store
 	Instruments *instrument.Store
 	Jobs        *jobs.Runner
+
+	catalog *instrument.Catalog
 }
 
 // boardMaxAge is how long a cached ranking is trusted on MongoDB, where other instances may
@@ -55,6 +57,7 @@ const boardMaxAge = 5 * time.Second
 func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
 	units := unit.NewStore(d)
 	st := Stores{
+		catalog:     cat,
 		DB:          d,
 		Users:       account.NewStore(d).WithClock(now),
 		Assignments: account.NewAssignments(d),
@@ -129,6 +132,15 @@ func (s Stores) migrations() []db.Migration {
 		}},
 		// EnsureBoards, which runs after the migrations, builds the boards per parent.
 		{ID: "005-boards-per-parent", Run: s.Board.DropPeriodBoards},
+		// PEKPPP became the 75/25 blend of F-02 and F-03: its aspects moved under the F02 root.
+		{ID: "006-pekppp-f02-codes", Run: func(ctx context.Context) error {
+			inst, ok := s.catalog.Get("pekppp-2022")
+			if !ok {
+				return nil
+			}
+			_, err := s.Assessments.MigrateCodes(ctx, inst, func(code string) string { return "F02." + code })
+			return err
+		}},
 	}
 }
 
