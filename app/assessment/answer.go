@@ -186,7 +186,20 @@ func lastEditor(a *Answer) string {
 // Previous returns the unit's final predicates of the year before (WBBM requires WBK), or nil
 // when that year is not final.
 func (s *Store) Previous(ctx context.Context, a *Assessment) (scoring.Previous, error) {
-	p, err := s.ByID(ctx, ID(a.Period-1, a.Instrument, a.Unit))
+	return s.previous(ctx, a.Period, a.Instrument, a.Unit)
+}
+
+// previousOf is Previous for the assessment with the given id.
+func (s *Store) previousOf(ctx context.Context, id string) (scoring.Previous, error) {
+	year, inst, unit, ok := ParseID(id)
+	if !ok {
+		return nil, apperr.New(apperr.NotFound, "Penilaian %q tidak dikenal.", id)
+	}
+	return s.previous(ctx, year, inst, unit)
+}
+
+func (s *Store) previous(ctx context.Context, year int, instrumentID, unit string) (scoring.Previous, error) {
+	p, err := s.ByID(ctx, ID(year-1, instrumentID, unit))
 	if apperr.Is(err, apperr.NotFound) {
 		return nil, nil
 	} else if err != nil {

@@ -73,6 +73,7 @@ func (s *Store) SetExtension(ctx context.Context, id string, ext *Extension, the
 		if ext != nil {
 			update = bson.D{{Key: "$set", Value: bson.D{{Key: "extension", Value: ext}}}}
 		}
+		defer s.forget(id)
 		if _, err := s.assessments.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update); err != nil {
 			return err
 		}

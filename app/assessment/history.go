@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // History keeps every saved version of every answer, one small document per version:
@@ -34,12 +36,29 @@ type historyDoc struct {
 // landed, so a write that lost a race leaves no version behind; a version already stored (a
 // retry) is left as it is.
 func (s *Store) appendHistory(ctx context.Context, id string, v Version) error {
-	_, err := s.history.InsertOne(ctx, historyDoc{ID: historyID(id, v.Indicator, v.Rev), Assessment: id, Version: v})
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("history of %s/%s: %w", id, v.Indicator, err)
+	return s.appendVersions(ctx, []historyDoc{{ID: historyID(id, v.Indicator, v.Rev), Assessment: id, Version: v}})
+}
+
+// appendVersions stores versions in one unordered insert; those already stored are left as
+// they are (see appendHistory).
+func (s *Store) appendVersions(ctx context.Context, docs []historyDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	_, err := s.history.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bulk mongo.BulkWriteException
+	if errors.As(err, &bulk) && bulk.WriteConcernError == nil && len(bulk.WriteErrors) > 0 &&
+		!slices.ContainsFunc(bulk.WriteErrors, func(e mongo.BulkWriteError) bool { return e.Code != duplicateKey }) {
+		return nil // a retry: every version refused was already there
+	}
+	if err != nil {
+		return fmt.Errorf("history of %s: %w", docs[0].Assessment, err)
 	}
 	return nil
 }
+
+// duplicateKey is the server's error code for an insert whose _id exists.
+const duplicateKey = 11000
 
 // MaxHistoryPage bounds the versions one request reads.
 const MaxHistoryPage = 50

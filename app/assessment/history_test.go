@@ -46,7 +46,7 @@ func TestHistoryIdempotentAndOnlyForLandedWrites(t *testing.T) {
 			}
 			cur.Rev++
 			cur.Answer(code).Evidence = append(cur.Answer(code).Evidence, Evidence{ID: "x", Kind: EvidenceLink, Name: "tautan", URL: "https://contoh.go.id"})
-			if _, err := d.Collection("sheets").ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, cur); err != nil {
+			if _, err := replace(ctx, id, cur.Rev-1, cur); err != nil { // the colleague's write, through the store
 				return false, err
 			}
 			return false, nil

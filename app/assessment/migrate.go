@@ -28,6 +28,7 @@ func (s *Store) MigrateExtensions(ctx context.Context, loc *time.Location) error
 		return err
 	}
 	for _, d := range docs {
+		s.forget(d.ID)
 		ext := Extension{Until: period.DayOf(d.Deadline, loc), Reason: "Perpanjangan dari versi sebelumnya.", By: "sistem", At: d.UpdatedAt}
 		if _, err := s.assessments.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, bson.D{
 			{Key: "$set", Value: bson.D{{Key: "extension", Value: ext}}},

@@ -27,6 +27,7 @@ func (s *Store) Open(ctx context.Context, inst *instrument.Instrument, year int,
 		if err := Rescore(inst, a, &Sheet{ID: id}, nil); err != nil {
 			return err
 		}
+		defer s.forget(id)
 		if _, err := s.assessments.InsertOne(ctx, a); err != nil {
 			return err
 		}

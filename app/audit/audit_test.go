@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"os"
 	"sync"
 	"testing"
@@ -68,6 +69,17 @@ func TestAppendAndListADay(t *testing.T) {
 	if len(all) != n {
 		t.Fatalf("%d events listed, want %d", len(all), n)
 	}
+	// Appends written together (group commit) still fill each bucket to bucketSize, no more.
+	for b := 0; b*bucketSize < n; b++ {
+		want := min(bucketSize, n-b*bucketSize)
+		var doc struct{ Events []Event }
+		if err := l.coll.FindOne(ctx, bson.D{{Key: "_id", Value: bucketID("2026-11-23", int64(b))}}).Decode(&doc); err != nil {
+			t.Fatalf("bucket %d: %v", b, err)
+		}
+		if len(doc.Events) != want {
+			t.Errorf("bucket %d holds %d events, want %d", b, len(doc.Events), want)
+		}
+	}
 	seen := map[string]bool{}
 	for i, e := range all {
 		if i > 0 && e.At.Before(all[i-1].At) {
@@ -119,5 +131,47 @@ func TestBadDayAndLongDetail(t *testing.T) {
 	}
 	if err := l.Record(ctx, Event{Actor: "admin", Action: Reopen}); err == nil {
 		t.Error("an event without time was accepted")
+	}
+}
+
+// A restarted process (a new Log on the same data) carries on counting where the stored
+// buckets end: no place is given twice, no bucket grows past bucketSize.
+func TestAppendAfterARestart(t *testing.T) {
+	d := dbtest.Fresh(t, engine)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	appendN := func(l *Log, from, n int) {
+		for i := from; i < from+n; i++ {
+			if err := l.Append(ctx, Event{At: at.Add(time.Duration(i) * time.Second), Actor: "admin", Action: UserUpdate, Target: "x", Detail: fmt.Sprint(i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	first := bucketSize + bucketSize/2 // the restart falls in the middle of a bucket
+	const n = 3*bucketSize + 5
+	appendN(New(d, nil), 0, first)
+	l := New(d, nil)
+	appendN(l, first, n-first)
+	all, err := l.List(ctx, Filter{Day: "2026-11-23"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != n {
+		t.Fatalf("%d events listed, want %d", len(all), n)
+	}
+	for i, e := range all {
+		if e.Detail != fmt.Sprint(i) {
+			t.Fatalf("event %d is %q", i, e.Detail)
+		}
+	}
+	for b := 0; b*bucketSize < n; b++ {
+		want := min(bucketSize, n-b*bucketSize)
+		var doc struct{ Events []Event }
+		if err := l.coll.FindOne(ctx, bson.D{{Key: "_id", Value: bucketID("2026-11-23", int64(b))}}).Decode(&doc); err != nil {
+			t.Fatalf("bucket %d: %v", b, err)
+		}
+		if len(doc.Events) != want {
+			t.Errorf("bucket %d holds %d events, want %d", b, len(doc.Events), want)
+		}
 	}
 }

@@ -131,6 +131,16 @@ func (d *DB) Write(ctx context.Context, fn func(ctx context.Context) error) erro
 // writeLockKey marks a context whose holder has the write lock (the *sync.Mutex held).
 type writeLockKey struct{}
 
+// WithLockOf returns ctx marked as holding the write lock that held holds, if it does: for
+// work a lock holder does on behalf of another caller (a batch of writes), run with that
+// caller's context (its deadline, its values) but inside the holder's Write.
+func WithLockOf(ctx, held context.Context) context.Context {
+	if m, ok := held.Value(writeLockKey{}).(*sync.Mutex); ok {
+		return context.WithValue(ctx, writeLockKey{}, m)
+	}
+	return ctx
+}
+
 // families holds the named locks of WriteFamily.
 type families struct {
 	mu    sync.Mutex

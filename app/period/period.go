@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -42,14 +43,17 @@ func (p *Period) Window(instrument string) (Window, bool) {
 	return Window{}, false
 }
 
-// Store keeps periods.
+// Store keeps periods, and caches them by year: every save judges its deadline by one.
 type Store struct {
-	db   *db.DB
-	coll *mongo.Collection
+	db     *db.DB
+	coll   *mongo.Collection
+	byYear *db.Cache[int, Period]
 }
 
 // NewStore returns a Store on d.
-func NewStore(d *db.DB) *Store { return &Store{db: d, coll: d.Collection("periods")} }
+func NewStore(d *db.DB) *Store {
+	return &Store{db: d, coll: d.Collection("periods"), byYear: db.NewCache[int, Period](d)}
+}
 
 // Validate checks a period: a year, known and distinct instruments (known, when not nil,
 // tells the catalog's ids), well-formed dates in order (opens ≤ self deadline ≤ review
@@ -101,12 +105,14 @@ func (s *Store) Put(ctx context.Context, p Period) (err error) {
 	if err := p.Validate(nil); err != nil {
 		return err
 	}
+	defer s.byYear.Clear()
 	return s.db.Put(ctx, "periods", p.Year, p)
 }
 
 // Replace writes p under the caller's db.Write (the admin's calendar change, audited in the
 // same write). p must have been validated.
 func (s *Store) Replace(ctx context.Context, p Period) error {
+	defer s.byYear.Clear()
 	_, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Year}}, p, options.Replace().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("period.Replace(%d): %w", p.Year, err)
@@ -117,12 +123,19 @@ func (s *Store) Replace(ctx context.Context, p Period) error {
 // ByYear returns one period. Errors: NotFound.
 func (s *Store) ByYear(ctx context.Context, year int) (_ *Period, err error) {
 	defer apperr.Wrap(&err, "period.ByYear(%d)", year)
-	var p Period
-	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: year}}).Decode(&p)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, apperr.New(apperr.NotFound, "Periode %d tidak ditemukan.", year)
+	p, err := s.byYear.Get(year, func() (Period, error) {
+		var p Period
+		err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: year}}).Decode(&p)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return p, apperr.New(apperr.NotFound, "Periode %d tidak ditemukan.", year)
+		}
+		return p, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &p, err
+	p.Instruments = slices.Clone(p.Instruments) // a copy: callers may change it
+	return &p, nil
 }
 
 // List returns every period, newest first.

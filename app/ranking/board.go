@@ -170,34 +170,66 @@ func (b *Board) Record(ctx context.Context, id string) (err error) {
 	if err != nil {
 		return err
 	}
-	e, err := b.entryOf(ctx, a)
-	if err != nil {
-		return err
+	return b.RecordLines(ctx, []*assessment.Assessment{a})
+}
+
+// RecordLines is Record for assessments the caller has just stored and holds (the save path:
+// no read back under the write lock). On the embedded engine the lines of one board are
+// written in one update; on MongoDB each line is its own conditioned update.
+func (b *Board) RecordLines(ctx context.Context, as []*assessment.Assessment) (err error) {
+	defer apperr.Wrap(&err, "ranking.RecordLines")
+	type update struct {
+		year         int
+		inst, parent string
+		filter, set  bson.D
 	}
-	key := boardID(a.Period, a.Instrument, e.Parent)
-	filter := bson.D{{Key: "_id", Value: key}}
-	if !b.db.Embedded {
-		filter = append(filter, bson.E{Key: "$nor", Value: bson.A{
-			bson.D{{Key: "rows." + a.Unit + ".rev", Value: bson.D{{Key: "$gt", Value: e.Rev}}}},
-			bson.D{{Key: "rows." + a.Unit + ".sr", Value: bson.D{{Key: "$gt", Value: e.SheetRev}}}},
-		}})
+	var updates []*update
+	byBoard := map[string]*update{}
+	for _, a := range as {
+		e, err := b.entryOf(ctx, a)
+		if err != nil {
+			return err
+		}
+		line, err := lineOf(e)
+		if err != nil {
+			return err
+		}
+		key := boardID(a.Period, a.Instrument, e.Parent)
+		u, ok := byBoard[key]
+		if !ok || !b.db.Embedded {
+			u = &update{year: a.Period, inst: a.Instrument, parent: e.Parent, filter: bson.D{{Key: "_id", Value: key}},
+				set: bson.D{{Key: "period", Value: a.Period}, {Key: "instrument", Value: a.Instrument}, {Key: "parent", Value: e.Parent}}}
+			if !b.db.Embedded { // see db.SetIfNewer: on the embedded engine the caller holds the write lock
+				u.filter = append(u.filter, bson.E{Key: "$nor", Value: bson.A{
+					bson.D{{Key: "rows." + a.Unit + ".rev", Value: bson.D{{Key: "$gt", Value: e.Rev}}}},
+					bson.D{{Key: "rows." + a.Unit + ".sr", Value: bson.D{{Key: "$gt", Value: e.SheetRev}}}},
+				}})
+			}
+			byBoard[key] = u
+			updates = append(updates, u)
+		}
+		u.set = append(u.set, bson.E{Key: "rows." + a.Unit, Value: line})
 	}
-	line, err := lineOf(e)
-	if err != nil {
-		return err
+	defer func() {
+		for _, u := range updates {
+			b.invalidate(rankKey(u.year, u.inst), boardID(u.year, u.inst, u.parent))
+		}
+	}()
+	for _, u := range updates {
+		res, err := b.coll.UpdateOne(ctx, u.filter, bson.D{{Key: "$set", Value: u.set}}, options.UpdateOne().SetUpsert(true))
+		if mongo.IsDuplicateKeyError(err) {
+			continue // the board holds a later version of this unit: nothing to do
+		}
+		if err != nil {
+			return err
+		}
+		if res.UpsertedCount > 0 {
+			if err := b.indexParent(ctx, u.year, u.inst, u.parent); err != nil { // a parent's first board
+				return err
+			}
+		}
 	}
-	update := bson.D{{Key: "$set", Value: bson.D{
-		{Key: "period", Value: a.Period}, {Key: "instrument", Value: a.Instrument}, {Key: "parent", Value: e.Parent}, {Key: "rows." + a.Unit, Value: line},
-	}}}
-	res, err := b.coll.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) {
-		err = nil // the board holds a later version of this unit: nothing to do
-	}
-	if err == nil && res != nil && res.UpsertedCount > 0 {
-		err = b.indexParent(ctx, a.Period, a.Instrument, e.Parent) // a parent's first board
-	}
-	b.invalidate(rankKey(a.Period, a.Instrument), key)
-	return err
+	return nil
 }
 
 // indexParent lists parent among the boards of a period and instrument.

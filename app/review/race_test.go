@@ -192,7 +192,7 @@ func TestReopenRacingReviewSaves(t *testing.T) {
 	stored := race(t, reviewSaves(t, f), func() error {
 		a, err := f.rv.Reopen(ctx, admin, f.id, "keberatan diterima")
 		if err == nil {
-			reopened = a.UpdatedAt
+			reopened = *a.ReopenedAt // not UpdatedAt: saves applied with it (group commit) come later
 		}
 		return err
 	})

@@ -9,7 +9,7 @@ import (
 // MigrateActive marks every unit stored before units could be deactivated as active, and
 // gives a root that names no zone the default (WIB). For db.Migrate (under the write lock).
 func (s *Store) MigrateActive(ctx context.Context) error {
-	defer s.zones.invalidate()
+	defer s.invalidate()
 	if _, err := s.coll.UpdateMany(ctx, bson.D{{Key: "active", Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "active", Value: true}}}}); err != nil {
 		return err

@@ -65,7 +65,7 @@ func (s *Store) Create(ctx context.Context, u Unit, then func(ctx context.Contex
 	if u.Parent == "" && u.TimeZone == "" {
 		u.TimeZone = DefaultTimeZone
 	}
-	defer s.zones.invalidate()
+	defer s.invalidate()
 	return s.db.Write(ctx, func(ctx context.Context) error {
 		all, err := s.byCode(ctx)
 		if err != nil {
@@ -95,7 +95,7 @@ func (s *Store) Create(ctx context.Context, u Unit, then func(ctx context.Contex
 func (s *Store) Update(ctx context.Context, code string, p Patch, then func(ctx context.Context, before, after Unit) error) (_ *Unit, err error) {
 	defer apperr.Wrap(&err, "unit.Update(%s)", code)
 	var out Unit
-	defer s.zones.invalidate()
+	defer s.invalidate()
 	err = s.db.Write(ctx, func(ctx context.Context) error {
 		all, err := s.byCode(ctx)
 		if err != nil {

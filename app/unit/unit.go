@@ -71,6 +71,8 @@ type Store struct {
 	db    *db.DB
 	coll  *mongo.Collection
 	zones zoneCache
+	// units caches ByCode: every save's ranking line names its unit and parent.
+	units *db.Cache[string, Unit]
 }
 
 // zoneMaxAge is how long the cached zone is trusted on MongoDB, where another instance may
@@ -79,7 +81,7 @@ const zoneMaxAge = 5 * time.Second
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	s := &Store{db: d, coll: d.Collection("units")}
+	s := &Store{db: d, coll: d.Collection("units"), units: db.NewCache[string, Unit](d)}
 	if !d.Embedded {
 		s.zones.maxAge = zoneMaxAge
 	}
@@ -103,19 +105,31 @@ func (s *Store) Put(ctx context.Context, u Unit) (err error) {
 	if u.Name == "" {
 		return apperr.New(apperr.Invalid, "Nama unit wajib diisi.")
 	}
-	defer s.zones.invalidate()
+	defer s.invalidate()
 	return s.db.Put(ctx, "units", u.Code, u)
 }
 
 // ByCode returns one unit. Errors: NotFound.
 func (s *Store) ByCode(ctx context.Context, code string) (_ *Unit, err error) {
 	defer apperr.Wrap(&err, "unit.ByCode(%s)", code)
-	var u Unit
-	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&u)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, apperr.New(apperr.NotFound, "Unit %q tidak ditemukan.", code)
+	u, err := s.units.Get(code, func() (Unit, error) {
+		var u Unit
+		err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&u)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return u, apperr.New(apperr.NotFound, "Unit %q tidak ditemukan.", code)
+		}
+		return u, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &u, err
+	return &u, nil // a copy: callers may change it
+}
+
+// invalidate drops what the store caches, after any write of a unit.
+func (s *Store) invalidate() {
+	s.zones.invalidate()
+	s.units.Clear()
 }
 
 // List returns all units sorted by name.
