@@ -299,7 +299,7 @@ func (s *Store) endSessions(ctx context.Context, username string) error {
 }
 
 // PasswordPage is the change-password form every user has.
-const PasswordPage = "/akun/kata-sandi"
+const PasswordPage = "/akun/kata-sandi" // #nosec G101 -- a page path, no credential
 
 // AllowedBeforePasswordChange lists what a user holding a one-time password may still
 // reach: the change itself (page and API), their own profile, signing out, static files.

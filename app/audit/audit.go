@@ -54,6 +54,7 @@ const (
 	Backup           Action = "backup"
 )
 
+// #nosec G101 -- labels of actions shown on pages ("Masuk" is sign-in), no credentials
 var labels = map[Action]string{
 	Login: "Masuk", Logout: "Keluar", AnswerSave: "Menyimpan jawaban", EvidenceAdd: "Menambah bukti",
 	EvidenceRemove: "Menghapus bukti", Submit: "Mengajukan penilaian", ReviewStart: "Memulai reviu",

@@ -394,7 +394,7 @@ func writeEvidence(dir, id string, r io.Reader) error {
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(tmp, h), r); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the copy's error is the one to report
 		return fmt.Errorf("restore: evidence %s: %w", id, err)
 	}
 	if err := tmp.Close(); err != nil {

@@ -140,7 +140,7 @@ func (r *Runner) Start(ctx context.Context, j Job, work Work) (*Job, error) {
 	r.active[id] = &live{}
 	r.mu.Unlock()
 	r.wg.Add(1)
-	go r.run(j, work)
+	go r.run(j, work) // #nosec G118 -- a job outlives the request that started it; Close waits for it
 	return &j, nil
 }
 

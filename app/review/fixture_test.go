@@ -25,7 +25,6 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &engine)) }
 var (
 	t0     = time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
 	camat  = &account.User{Username: "camat.a", Role: account.Camat, Unit: "a"}
-	staf   = &account.User{Username: "staf.a", Role: account.Staf, Unit: "a"}
 	member = &account.User{Username: "anggota", Role: account.Evaluator}
 	lead   = &account.User{Username: "ketua", Role: account.Evaluator}
 	other  = &account.User{Username: "lain", Role: account.Evaluator}

@@ -2,6 +2,7 @@ package unit
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,7 +21,7 @@ type TimeZone struct {
 const DefaultTimeZone = "Asia/Jakarta"
 
 func fixed(name, abbr string, hours int, where string) TimeZone {
-	return TimeZone{Name: name, Abbr: abbr, Label: abbr + " (UTC+" + string(rune('0'+hours)) + ") — " + where,
+	return TimeZone{Name: name, Abbr: abbr, Label: abbr + " (UTC+" + strconv.Itoa(hours) + ") — " + where,
 		Loc: time.FixedZone(abbr, hours*3600)}
 }
 
