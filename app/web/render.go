@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/etag"
 
 	"github.com/rapor-rb/raporrb/app/num"
 )
@@ -26,6 +28,39 @@ func Render(c *fiber.Ctx, name, title string, data fiber.Map) error {
 	data["CSRF"] = c.Locals(localCSRF)
 	data["Path"] = c.Path()
 	return c.Render(name, data, "layouts/main")
+}
+
+// RenderBody renders a page's content without the layout, for a cache shared by every user:
+// data must hold nothing of one user or session (the layout adds the user's name and the CSRF
+// token of the logout forms). RenderPage puts the result into the layout.
+func RenderBody(c *fiber.Ctx, name string, data fiber.Map) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := c.App().Config().Views.Render(&buf, name, data); err != nil {
+		return "", fmt.Errorf("rendering %s: %w", name, err)
+	}
+	return template.HTML(buf.String()), nil // #nosec G203 -- html/template's own output
+}
+
+// RenderPage serves a body rendered by RenderBody inside the main layout, with what the layout
+// needs of this request (the user, the CSRF token, the path) and data (flags such as Charts).
+func RenderPage(c *fiber.Ctx, title string, body template.HTML, data fiber.Map) error {
+	if data == nil {
+		data = fiber.Map{}
+	}
+	data["Body"] = body
+	return Render(c, "prerendered", title, data)
+}
+
+// Revalidated makes a GET route's response cacheable by the browser only with revalidation:
+// `Cache-Control: private, no-cache` (the page is the user's own; ask before reuse) and a weak
+// ETag of the body (Fiber's etag middleware), so a page that has not changed since the
+// browser's copy answers 304 without a body. Put it before the route's handler.
+func Revalidated() fiber.Handler {
+	tag := etag.New(etag.Config{Weak: true})
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+		return tag(c)
+	}
 }
 
 // CSRF returns the request's CSRF token for a fragment rendered without the layout (an htmx
