@@ -35,7 +35,10 @@ func TestGenerationCountsWrites(t *testing.T) {
 		_, err := units.ReplaceOne(ctx, bson.M{"_id": "a"}, bson.M{"n": 2}, options.Replace().SetUpsert(true))
 		return err
 	})
-	step("update", true, func() error { _, err := units.UpdateOne(ctx, bson.M{"_id": "a"}, bson.M{"$set": bson.M{"n": 3}}); return err })
+	step("update", true, func() error {
+		_, err := units.UpdateOne(ctx, bson.M{"_id": "a"}, bson.M{"$set": bson.M{"n": 3}})
+		return err
+	})
 	step("find and update", true, func() error {
 		return units.FindOneAndUpdate(ctx, bson.M{"_id": "a"}, bson.M{"$set": bson.M{"n": 4}}).Err()
 	})
