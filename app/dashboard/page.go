@@ -36,6 +36,7 @@ type Focus struct {
 	Areas     []*instrument.Area
 	Rows      []ranking.Row // the selection's rows, rank order
 	Gaps      []Gap
+	GapSel    Selection // which gaps are listed
 	SelfFinal Chart
 	Heatmap   Chart
 	Heat      [][]float64 // Rows × Areas, % of maximum
@@ -203,7 +204,8 @@ func (h *Handler) section(ctx context.Context, year int, in *instrument.Instrume
 }
 
 func (h *Handler) focus(ctx context.Context, p *period.Period, in *instrument.Instrument, rows []ranking.Row, sel Selection, chosen []string) (*Focus, error) {
-	f := &Focus{Inst: in, Areas: compareAreas(in), Gaps: gaps(rows)}
+	f := &Focus{Inst: in, Areas: compareAreas(in)}
+	f.Gaps, f.GapSel = overclaims(rows, sel)
 	f.Window, _ = p.Window(in.ID)
 	f.Rows = pick(rows, func(r ranking.Row) string { return r.Name }, &sel)
 
@@ -273,6 +275,13 @@ func (h *Handler) focus(ctx context.Context, p *period.Period, in *instrument.In
 	}
 	f.Progress = Chart{ID: "kemajuan", Label: "Grafik kemajuan pengisian", Option: opt, Rows: len(f.Rows) * 2}
 	return f, nil
+}
+
+// overclaims lists the final rows' gaps as the selection says: at a province's or the nation's
+// size, the largest over- and under-claims (or the search's matches), not every kecamatan.
+func overclaims(rows []ranking.Row, sel Selection) ([]Gap, Selection) {
+	gs := pick(gaps(rows), func(g Gap) string { return g.Name }, &sel)
+	return gs, sel
 }
 
 // choose returns the units named in codes (at most five, in rank order), or the top five.

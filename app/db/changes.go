@@ -16,11 +16,10 @@ import (
 type changes struct {
 	// pending maps a write command's request id to its counter, from start to finish.
 	pending sync.Map // int64 → *atomic.Uint64
-	mu      sync.Mutex
-	gens    map[string]*atomic.Uint64 // "db.collection", or "db.*" for whole-database writes
+	gens    sync.Map // "db.collection", or "db.*" for whole-database writes → *atomic.Uint64
 }
 
-func newChanges() *changes { return &changes{gens: map[string]*atomic.Uint64{}} }
+func newChanges() *changes { return &changes{} }
 
 // writeCommands are the commands that change a collection's documents (the command's first
 // field names the collection); the stores' ReplaceOne, UpdateOne, FindOneAndUpdate, BulkWrite
@@ -28,14 +27,11 @@ func newChanges() *changes { return &changes{gens: map[string]*atomic.Uint64{}} 
 var writeCommands = map[string]bool{"insert": true, "update": true, "delete": true, "findAndModify": true, "drop": true}
 
 func (c *changes) counter(key string) *atomic.Uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n, ok := c.gens[key]
-	if !ok {
-		n = &atomic.Uint64{}
-		c.gens[key] = n
+	if n, ok := c.gens.Load(key); ok {
+		return n.(*atomic.Uint64)
 	}
-	return n
+	n, _ := c.gens.LoadOrStore(key, &atomic.Uint64{})
+	return n.(*atomic.Uint64)
 }
 
 // monitor is the driver's command monitor: a write is counted when it finishes (succeeded or

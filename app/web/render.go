@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"hash/crc32"
 	"html/template"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/etag"
 
 	"github.com/rapor-rb/raporrb/app/num"
 )
@@ -53,14 +54,42 @@ func RenderPage(c *fiber.Ctx, title string, body template.HTML, data fiber.Map) 
 
 // Revalidated makes a GET route's response cacheable by the browser only with revalidation:
 // `Cache-Control: private, no-cache` (the page is the user's own; ask before reuse) and a weak
-// ETag of the body (Fiber's etag middleware), so a page that has not changed since the
-// browser's copy answers 304 without a body. Put it before the route's handler.
+// ETag of the body, so a page that has not changed since the browser's copy answers 304
+// without a body. Put it before the route's handler. It does what Fiber's etag middleware
+// does, with CRC-32C (hardware-accelerated) in place of that middleware's software CRC, which
+// took a fifth of the CPU of a dashboard view served from memory.
 func Revalidated() fiber.Handler {
-	tag := etag.New(etag.Config{Weak: true})
 	return func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
-		return tag(c)
+		if err := c.Next(); err != nil {
+			return err
+		}
+		body := c.Response().Body()
+		if c.Response().StatusCode() != fiber.StatusOK || len(body) == 0 {
+			return nil
+		}
+		tag := fmt.Sprintf(`W/"%d-%08x"`, len(body), crc32.Checksum(body, castagnoli))
+		c.Set(fiber.HeaderETag, tag)
+		if etagMatches(c.Get(fiber.HeaderIfNoneMatch), tag) {
+			c.Context().ResetBody()
+			return c.SendStatus(fiber.StatusNotModified)
+		}
+		return nil
 	}
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// etagMatches is If-None-Match's weak comparison: any listed tag (or *) equals tag, W/ aside.
+func etagMatches(header, tag string) bool {
+	want := strings.TrimPrefix(tag, "W/")
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == want {
+			return true
+		}
+	}
+	return false
 }
 
 // CSRF returns the request's CSRF token for a fragment rendered without the layout (an htmx
