@@ -34,14 +34,16 @@ rss: bin/raporrb
 
 ## load: the bounded load suite (scripts/load, vegeta): the server on the embedded engine with
 ## the demo, 20 concurrent clients, 15 s a scenario (about 3 minutes); each figure beside its
-## anchor measured in the same run and the issue's budget. Not part of `make test`.
-## LOAD_FLAGS passes options, e.g. LOAD_FLAGS="-cpuprofile prof" for a CPU profile per scenario.
+## anchor measured in the same run and the issue's budget; then load-national. Not part of
+## `make test`. LOAD_FLAGS passes options, e.g. LOAD_FLAGS="-cpuprofile prof" (a CPU profile
+## of each scenario, for `go tool pprof`). load.txt keeps the last run.
 load: assets
-	go run ./scripts/load $(LOAD_FLAGS) | tee load.txt
+	set -o pipefail; go run ./scripts/load $(LOAD_FLAGS) | tee load.txt
+	set -o pipefail; go run ./scripts/load -national | tee -a load.txt
 
-## load-national: the server's RSS with the national data set (7,277 kecamatan) loaded
+## load-national: the server's RSS with the national data set (7,277 kecamatan) loaded (10 s)
 load-national: assets
-	go run ./scripts/load -national | tee -a load.txt
+	go run ./scripts/load -national
 
 ## lint: go vet, staticcheck and gosec (versions pinned above); a finding left is justified
 ## where it is, with a "#nosec G… -- why" comment

@@ -4,9 +4,10 @@ package period
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -46,10 +47,56 @@ func (p *Period) Window(instrument string) (Window, bool) {
 type Store struct {
 	db   *db.DB
 	coll *mongo.Collection
+
+	// On the embedded engine every period is kept in memory while this process has not
+	// written the collection since it was read (db.Generation): each page and API call
+	// resolves its period, and a read of the engine competes with the writers of a deadline
+	// rush. On MongoDB, where other instances write, every call reads the database.
+	mu     sync.Mutex
+	cached []Period
+	gen    uint64
+	loaded bool
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store { return &Store{db: d, coll: d.Collection("periods")} }
+
+// all returns every period, newest first, from memory when current; callers get copies.
+func (s *Store) all(ctx context.Context) ([]Period, error) {
+	gen := s.db.Generation("periods") // before the read: a write during it leaves it stale
+	if s.db.Embedded {
+		s.mu.Lock()
+		ps, ok := s.cached, s.loaded && s.gen == gen
+		s.mu.Unlock()
+		if ok {
+			return clonePeriods(ps), nil
+		}
+	}
+	cur, err := s.coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}))
+	if err != nil {
+		return nil, err
+	}
+	ps := []Period{}
+	if err := cur.All(ctx, &ps); err != nil {
+		return nil, err
+	}
+	if s.db.Embedded {
+		s.mu.Lock()
+		if !s.loaded || gen >= s.gen {
+			s.cached, s.gen, s.loaded = ps, gen, true
+		}
+		s.mu.Unlock()
+	}
+	return clonePeriods(ps), nil
+}
+
+func clonePeriods(ps []Period) []Period {
+	out := make([]Period, len(ps))
+	for i, p := range ps {
+		out[i] = Period{Year: p.Year, Instruments: slices.Clone(p.Instruments)}
+	}
+	return out
+}
 
 // Validate checks a period: a year, known and distinct instruments (known, when not nil,
 // tells the catalog's ids), well-formed dates in order (opens ≤ self deadline ≤ review
@@ -117,23 +164,22 @@ func (s *Store) Replace(ctx context.Context, p Period) error {
 // ByYear returns one period. Errors: NotFound.
 func (s *Store) ByYear(ctx context.Context, year int) (_ *Period, err error) {
 	defer apperr.Wrap(&err, "period.ByYear(%d)", year)
-	var p Period
-	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: year}}).Decode(&p)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, apperr.New(apperr.NotFound, "Periode %d tidak ditemukan.", year)
+	ps, err := s.all(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return &p, err
+	for i := range ps {
+		if ps[i].Year == year {
+			return &ps[i], nil
+		}
+	}
+	return nil, apperr.New(apperr.NotFound, "Periode %d tidak ditemukan.", year)
 }
 
 // List returns every period, newest first.
 func (s *Store) List(ctx context.Context) (_ []Period, err error) {
 	defer apperr.Wrap(&err, "period.List")
-	cur, err := s.coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}))
-	if err != nil {
-		return nil, err
-	}
-	out := []Period{}
-	return out, cur.All(ctx, &out)
+	return s.all(ctx)
 }
 
 // Current returns the newest period. Errors: NotFound when none exists.
