@@ -35,7 +35,8 @@ import (
 	"github.com/rapor-rb/raporrb/seed/instruments"
 )
 
-const password = "Muatan-Uji-2026"
+// password is every demo account's in the suite's throwaway data directory.
+const password = "Muatan-Uji-2026" // #nosec G101 -- a test password, never a real account's
 
 func main() {
 	national := flag.Bool("national", false, "load the national data set (7,277 kecamatan) and print the RSS")
@@ -129,10 +130,10 @@ func profile(dir, name string, fn func() error) error {
 	if dir == "" {
 		return fn()
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dir, name+".pprof"))
+	f, err := os.Create(filepath.Join(dir, name+".pprof")) // #nosec G304 -- the directory the user named
 	if err != nil {
 		return err
 	}

@@ -331,7 +331,7 @@ func (h *harness) saves(slots []*slot, workers int, dur time.Duration, stopAfter
 			run.lastErr = fmt.Sprintf("%d %s %.200s", res.Code, res.Error, res.Body)
 		}
 		pool <- s
-		if stopAfter > 0 && (int(run.ok.Requests) >= stopAfter || run.failed > 0) {
+		if stopAfter > 0 && (run.ok.Requests >= uint64(stopAfter) || run.failed > 0) { // #nosec G115 -- stopAfter > 0
 			atk.Stop()
 		}
 	}
@@ -380,7 +380,8 @@ func (h *harness) attack(workers int, dur time.Duration, tr vegeta.Targeter) veg
 // attacker is vegeta with exactly workers clients, as fast as they go, on keep-alive
 // connections, asking for no compression (the bytes the server renders).
 func (h *harness) attacker(workers int) *vegeta.Attacker {
-	return vegeta.NewAttacker(vegeta.Workers(uint64(workers)), vegeta.MaxWorkers(uint64(workers)), vegeta.Client(h.hc), vegeta.MaxBody(-1))
+	n := uint64(max(workers, 1)) // #nosec G115 -- at least 1
+	return vegeta.NewAttacker(vegeta.Workers(n), vegeta.MaxWorkers(n), vegeta.Client(h.hc), vegeta.MaxBody(-1))
 }
 
 // rawReplace is the anchor of the saves: workers concurrent ReplaceOne of the sheets ids (each
