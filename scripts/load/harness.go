@@ -159,4 +159,3 @@ func (h *harness) slots(sheets []assessment.Assessment, n int) ([]*slot, error) 
 	}
 	return out, nil
 }
-
