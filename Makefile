@@ -9,7 +9,7 @@ CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOSEC := github.com/securego/gosec/v2/cmd/gosec@v2.30.0
 
-.PHONY: run test bench rss lint assets browser build seed clean-data FORCE
+.PHONY: run test bench rss load load-national lint assets browser build seed clean-data FORCE
 
 ## run: serve the app on the embedded database (./data), seeding the demo on first start
 run: assets
@@ -31,6 +31,19 @@ bench: assets bin/raporrb
 ## anonymous GETs (scripts/rssload: about a minute, bounded at 4; fails past 20 MB of growth)
 rss: bin/raporrb
 	go run ./scripts/rssload bin/raporrb
+
+## load: the bounded load suite (scripts/load, vegeta): the server on the embedded engine with
+## the demo, 20 concurrent clients, 15 s a scenario (about 3 minutes); each figure beside its
+## anchor measured in the same run and the issue's budget; then load-national. Not part of
+## `make test`. LOAD_FLAGS passes options, e.g. LOAD_FLAGS="-cpuprofile prof" (a CPU profile
+## of each scenario, for `go tool pprof`). load.txt keeps the last run.
+load: assets
+	set -o pipefail; go run ./scripts/load $(LOAD_FLAGS) | tee load.txt
+	set -o pipefail; go run ./scripts/load -national | tee -a load.txt
+
+## load-national: the server's RSS with the national data set (7,277 kecamatan) loaded (10 s)
+load-national: assets
+	go run ./scripts/load -national
 
 ## lint: go vet, staticcheck and gosec (versions pinned above); a finding left is justified
 ## where it is, with a "#nosec G… -- why" comment

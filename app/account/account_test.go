@@ -167,3 +167,69 @@ func TestStoreAuthenticateAndSessions(t *testing.T) {
 		t.Errorf("ended session = %v", err)
 	}
 }
+
+// TestLiveSessionsFollowWrites: on the embedded engine a session's user is remembered between
+// requests, yet a logout, a logout everywhere, a disabled account, a renamed user and the
+// session's expiry all count on the very next request.
+func TestLiveSessionsFollowWrites(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Fresh(t, engine)
+	s := NewStore(d)
+	h, _ := HashPassword("benar")
+	if err := s.Put(ctx, User{Username: "camat.a", Name: "Camat A", Role: Camat, Unit: "a", PasswordHash: h}); err != nil {
+		t.Fatal(err)
+	}
+	session := func() string {
+		t.Helper()
+		tok, err := s.NewSession(ctx, "camat.a", WebSession, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second is answered from memory on the embedded engine
+			if u, err := s.UserForToken(ctx, tok); err != nil || u.Username != "camat.a" {
+				t.Fatalf("UserForToken = %v, %v", u, err)
+			}
+		}
+		return tok
+	}
+	refused := func(what, tok string) {
+		t.Helper()
+		if _, err := s.UserForToken(ctx, tok); !apperr.Is(err, apperr.Unauthorized) {
+			t.Errorf("after %s: UserForToken = %v, want Unauthorized", what, err)
+		}
+	}
+	tok := session()
+	if d.Embedded && s.live.Len() == 0 {
+		t.Error("the embedded engine remembers no session")
+	}
+	if err := s.EndSession(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	refused("a logout", tok)
+
+	tok = session()
+	if err := s.EndAllSessions(ctx, "camat.a"); err != nil {
+		t.Fatal(err)
+	}
+	refused("a logout everywhere", tok)
+
+	tok = session()
+	name := "Camat Baru"
+	if _, err := s.Update(ctx, "camat.a", UserPatch{Name: &name}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := s.UserForToken(ctx, tok); err != nil || u.Name != name {
+		t.Errorf("after a rename: %v, %v", u, err)
+	}
+	tok = session()
+	s.now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	refused("the expiry", tok)
+	s.now = time.Now
+
+	tok = session()
+	yes := true
+	if _, err := s.Update(ctx, "camat.a", UserPatch{Disabled: &yes}, nil); err != nil {
+		t.Fatal(err)
+	}
+	refused("disabling the account", tok)
+}

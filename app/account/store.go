@@ -9,6 +9,7 @@ import (
 	"errors"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -23,11 +24,29 @@ type Store struct {
 	users    *mongo.Collection
 	sessions *mongo.Collection
 	now      func() time.Time
+	// live remembers the users of live sessions between requests, on the embedded engine only
+	// (nil on MongoDB, where another instance's logout must count at once): an entry holds
+	// while this process has written neither sessions nor users since it was read.
+	live *lru.Cache[string, liveSession]
 }
+
+// liveSession is a session's user as read, and when it was read (db.Generation).
+type liveSession struct {
+	user    User
+	expires time.Time
+	gen     uint64
+}
+
+// liveSessions bounds the sessions remembered; a miss costs the two reads it always did.
+const liveSessions = 10_000
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	return &Store{db: d, users: d.Collection("users"), sessions: d.Collection("sessions"), now: time.Now}
+	s := &Store{db: d, users: d.Collection("users"), sessions: d.Collection("sessions"), now: time.Now}
+	if d.Embedded {
+		s.live, _ = lru.New[string, liveSession](liveSessions) // only a size ≤ 0 fails
+	}
+	return s
 }
 
 // WithClock makes the store judge session expiry (and stamp creation times) by now instead
@@ -165,8 +184,18 @@ func (s *Store) UserForToken(ctx context.Context, token string) (_ *User, err er
 	if token == "" || len(token) > 128 {
 		return nil, apperr.New(apperr.Unauthorized, "Sesi tidak valid.")
 	}
+	id := hashToken(token)
+	// Every page and API call asks this; on the embedded engine the answer is kept until this
+	// process writes a session or a user (a login, a logout, an account change), read first.
+	gen := s.db.Generation("sessions", "users")
+	if s.live != nil {
+		if e, ok := s.live.Get(id); ok && e.gen == gen && !s.now().After(e.expires) {
+			u := e.user
+			return &u, nil
+		}
+	}
 	var sess Session
-	err = s.sessions.FindOne(ctx, bson.D{{Key: "_id", Value: hashToken(token)}}).Decode(&sess)
+	err = s.sessions.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&sess)
 	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && s.now().After(sess.Expires)) {
 		return nil, apperr.New(apperr.Unauthorized, "Sesi telah berakhir. Silakan masuk kembali.")
 	} else if err != nil {
@@ -175,6 +204,9 @@ func (s *Store) UserForToken(ctx context.Context, token string) (_ *User, err er
 	u, err := s.ByUsername(ctx, sess.User)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && u.Disabled) {
 		return nil, apperr.New(apperr.Unauthorized, "Akun tidak aktif.")
+	}
+	if err == nil && s.live != nil {
+		s.live.Add(id, liveSession{user: *u, expires: sess.Expires, gen: gen})
 	}
 	return u, err
 }

@@ -79,8 +79,8 @@ const maxCachedAssessments = 4096
 func NewStore(d *db.DB) *Store {
 	s := &Store{db: d, assessments: d.Collection("assessments"), sheets: d.Collection("sheets"), history: d.Collection("history"), refs: d.Collection("evidence_refs")}
 	if d.Embedded {
-		s.cached = db.NewCache[string, bson.Raw](d).WithLimit(maxCachedSheets)
-		s.cachedA = db.NewCache[string, bson.Raw](d).WithLimit(maxCachedAssessments)
+		s.cached = db.NewCache[string, bson.Raw](d, maxCachedSheets)
+		s.cachedA = db.NewCache[string, bson.Raw](d, maxCachedAssessments)
 	}
 	s.replaceSheet = func(ctx context.Context, id string, rev int64, sh *Sheet) (bool, error) {
 		raw, err := bson.Marshal(sh)

@@ -158,3 +158,24 @@ func TestDefaultFocusIsZI(t *testing.T) {
 		t.Errorf("no instruments: %q", got)
 	}
 }
+
+// TestOverclaimsFollowTheSelection: at a province's size the over-claiming table lists the
+// largest over- and under-claims (or the search's matches), not every kecamatan.
+func TestOverclaimsFollowTheSelection(t *testing.T) {
+	rows := rowsOf(700)
+	for i := range rows {
+		rows[i].Self, rows[i].Final = float64(i%90), f64(float64(i%80))
+	}
+	all := gaps(rows)
+	got, sel := overclaims(rows, Selection{N: 15})
+	if len(got) != 30 || !sel.Trimmed || sel.Total != 700 || got[0] != all[0] || got[29] != all[699] {
+		t.Errorf("gaps of 700: %d listed (trimmed %v of %d), want the 15 largest and 15 smallest", len(got), sel.Trimmed, sel.Total)
+	}
+	got, sel = overclaims(rows, Selection{N: 15, Query: "Kecamatan 01"})
+	if len(got) != 10 || !sel.Trimmed { // "Kecamatan 010" to "Kecamatan 019"
+		t.Errorf("search: %d gaps", len(got))
+	}
+	if got, _ := overclaims(rows[:30], Selection{N: 15}); len(got) != 30 {
+		t.Errorf("a kabupaten's 30: %d listed, want all", len(got))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"net/url"
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
@@ -157,20 +158,61 @@ type SurveyView struct {
 }
 
 func (h *Handler) drilldown(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	s, err := h.load(ctx, web.CurrentUser(c), account.Read, c.Params("year"), c.Params("instrument"), c.Params("unit"))
+	p, err := h.drillPage(c)
 	if err != nil {
 		return err
 	}
-	d := &Drill{Subject: s, Target: c.Query("target")}
+	return web.RenderPage(c, p.Title, p.Body, fiber.Map{"Charts": true})
+}
+
+// drilldownCharts answers the options of a drill-down's charts.
+func (h *Handler) drilldownCharts(c *fiber.Ctx) error {
+	p, err := h.drillPage(c)
+	if err != nil {
+		return err
+	}
+	return sendCharts(c, p)
+}
+
+// drillPage is the drill-down of (year, instrument, unit) for ?target=, from memory unless
+// something it shows has changed; whether the user is a leader (the links back to the
+// dashboard and the rapor) is part of the key. Every request decides on the page's assessment
+// whether its user may read it; a page is built only after the requesting user was allowed.
+func (h *Handler) drillPage(c *fiber.Ctx) (*cachedPage, error) {
+	ctx, u := c.UserContext(), web.CurrentUser(c)
+	year, instID, code, target := c.Params("year"), c.Params("instrument"), c.Params("unit"), c.Query("target")
+	isLeader := leader(c) == nil
+	key := fmt.Sprintf("drill/%s/%s/%s?target=%s&leader=%t", year, instID, code, url.QueryEscape(target), isLeader)
+	stamp := h.stamp(ctx, drillInputs)
+	p, err := h.pages.get(key, stamp, func() (*cachedPage, error) {
+		s, err := h.load(ctx, u, account.Read, year, instID, code)
+		if err != nil {
+			return nil, err
+		}
+		return h.buildDrill(c, s, target, isLeader)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Access.Decide(ctx, u, account.Read, p.A); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// buildDrill renders a drill-down's content and collects its charts' options.
+func (h *Handler) buildDrill(c *fiber.Ctx, s *Subject, target string, isLeader bool) (*cachedPage, error) {
+	ctx := c.UserContext()
+	d := &Drill{Subject: s, Target: target}
 	d.Areas = areaLines(s)
 	d.Weakest = weakest(s, 10)
 	d.Comments = comments(s)
+	var err error
 	if d.Paths, err = paths(s); err != nil {
-		return err
+		return nil, err
 	}
 	if d.Syarat, err = h.proposal(ctx, s); err != nil {
-		return err
+		return nil, err
 	}
 	sf := make([]charts.SelfFinal, 0, len(d.Areas))
 	for _, a := range d.Areas {
@@ -180,14 +222,21 @@ func (h *Handler) drilldown(c *fiber.Ctx) error {
 	}
 	opt, err := charts.SelfVsFinal("Mandiri dan akhir per area (% dari maksimum)", sf, 100)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.Chart = Chart{ID: "area-mandiri-akhir", Label: "Grafik nilai mandiri dan akhir per area", Option: opt, Rows: len(sf) * 2}
 	if err := h.history(ctx, d); err != nil {
-		return err
+		return nil, err
 	}
-	return web.Render(c, "dashboard/drilldown", fmt.Sprintf("%s · %s %d", s.Unit.Name, s.Inst.Title, s.A.Period),
-		fiber.Map{"D": d, "Charts": true, "Leader": leader(c) == nil})
+	out := &cachedPage{A: s.A, Title: fmt.Sprintf("%s · %s %d", s.Unit.Name, s.Inst.Title, s.A.Period)}
+	src := fmt.Sprintf("/dasbor/%d/%s/%s/grafik?target=%s", s.A.Period, s.Inst.ID, s.Unit.Code, url.QueryEscape(target))
+	if out.Charts, err = chartsJSON(src, &d.Chart, &d.History); err != nil {
+		return nil, err
+	}
+	if out.Body, err = web.RenderBody(c, "dashboard/drilldown", fiber.Map{"D": d, "Leader": isLeader}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func pctPtr(x *float64, points *big.Rat) *float64 {

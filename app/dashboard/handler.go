@@ -61,6 +61,14 @@ type Handler struct {
 	Now         func() time.Time
 	// Zone is the kabupaten's time zone (nil: WIB): deadlines and the exports' "dicetak".
 	Zone func(context.Context) *time.Location
+	// Changes reports the writes to the collections the pages read (db.DB): the dashboard and
+	// the drill-down are served from memory until one of them changes.
+	Changes Changes
+	// CacheMaxAge bounds how long a rendered page is served where other instances write (on
+	// MongoDB, like the ranking cache); 0 (the embedded engine) serves it until a write.
+	CacheMaxAge time.Duration
+
+	pages *pageCache
 }
 
 // zone is the kabupaten's time zone.
@@ -71,10 +79,14 @@ func (h *Handler) zone(ctx context.Context) *time.Location {
 	return h.Zone(ctx)
 }
 
-// Routes registers the dashboard's pages and API.
+// Routes registers the dashboard's pages and API. The dashboard and the drill-down, and their
+// charts' options, are served from memory (pageCache) with an ETag (304 when unchanged).
 func (h *Handler) Routes(r web.Router) {
-	r.Get("/dasbor", account.Leaders, h.dashboard)
-	r.Get("/dasbor/:year/:instrument/:unit", account.SignedIn, h.drilldown)
+	h.pages = newPageCache(h.CacheMaxAge)
+	r.Get("/dasbor", account.Leaders, web.Revalidated(), h.dashboard)
+	r.Get("/dasbor/grafik", account.Leaders, web.Revalidated(), h.dashboardCharts)
+	r.Get("/dasbor/:year/:instrument/:unit", account.SignedIn, web.Revalidated(), h.drilldown)
+	r.Get("/dasbor/:year/:instrument/:unit/grafik", account.SignedIn, web.Revalidated(), h.drilldownCharts)
 	r.Get("/rapor/:year/:unit", account.Leaders, h.rapor)
 	r.Get("/lhe/:year/:instrument/:unit", account.SignedIn, h.lhe)
 	r.Get("/ekspor/:year/peringkat.xlsx", account.Leaders, h.rankingsXLSX)
@@ -86,12 +98,15 @@ func (h *Handler) Routes(r web.Router) {
 	r.Get("/api/v1/proposal/:year/:instrument/:unit", account.SignedIn, h.proposalAPI)
 }
 
-// Chart is one chart on a page: its ECharts option and what the page needs around it.
+// Chart is one chart on a page: its ECharts option and what the page needs around it. The
+// page holds the chart's place; charts.js fetches the option from Src (the page's chart
+// options, by ID) when the chart comes into view.
 type Chart struct {
 	ID     string
 	Label  string // the accessible description
 	Option json.RawMessage
 	Rows   int // category count, for the chart's height
+	Src    string
 }
 
 // period resolves ?tahun= (or a :year parameter) to a period; unknown years are 404.

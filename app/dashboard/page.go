@@ -3,10 +3,13 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/rapor-rb/raporrb/app/account"
 	"github.com/rapor-rb/raporrb/app/apperr"
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/instrument"
@@ -33,6 +36,7 @@ type Focus struct {
 	Areas     []*instrument.Area
 	Rows      []ranking.Row // the selection's rows, rank order
 	Gaps      []Gap
+	GapSel    Selection // which gaps are listed
 	SelfFinal Chart
 	Heatmap   Chart
 	Heat      [][]float64 // Rows × Areas, % of maximum
@@ -57,56 +61,124 @@ type TrendRow struct {
 const maxChosen = 5
 
 func (h *Handler) dashboard(c *fiber.Ctx) error {
-	if err := leader(c); err != nil {
-		return err
-	}
-	ctx := c.UserContext()
-	p, err := h.period(c, c.Query("tahun"))
+	p, err := h.dashboardPage(c)
 	if err != nil {
 		return err
+	}
+	return web.RenderPage(c, p.Title, p.Body, fiber.Map{"Charts": true})
+}
+
+// dashboardCharts answers the options of the dashboard's charts for the same query as the page.
+func (h *Handler) dashboardCharts(c *fiber.Ctx) error {
+	p, err := h.dashboardPage(c)
+	if err != nil {
+		return err
+	}
+	return sendCharts(c, p)
+}
+
+// dashQuery is what the dashboard shows, from the request: ?tahun= (empty: the latest period),
+// ?instrumen= (the charts' instrument), ?cari=, ?n= and the ?pilih= kecamatan (sorted: their
+// order changes nothing), in a canonical form that keys the cache and the charts' URL.
+func dashQuery(c *fiber.Ctx) url.Values {
+	q := url.Values{}
+	for _, k := range []string{"tahun", "instrumen", "cari"} {
+		if v := c.Query(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	q.Set("n", strconv.Itoa(atoiOr(c.Query("n"), 15, 1, 200)))
+	var chosen []string
+	for _, b := range c.Context().QueryArgs().PeekMulti("pilih") {
+		chosen = append(chosen, string(b))
+	}
+	slices.Sort(chosen)
+	if chosen = slices.Compact(chosen); len(chosen) > 0 {
+		q["pilih"] = chosen
+	}
+	return q
+}
+
+// dashboardPage is the dashboard for the request's query, from memory unless something it
+// shows has changed. What differs by role (the admin's link to the weights) is part of the key;
+// the user's name and CSRF token are not in it (the layout adds them).
+func (h *Handler) dashboardPage(c *fiber.Ctx) (*cachedPage, error) {
+	if err := leader(c); err != nil {
+		return nil, err
+	}
+	q := dashQuery(c)
+	admin := web.CurrentUser(c).Role == account.Admin
+	key := fmt.Sprintf("dasbor?%s&admin=%t", q.Encode(), admin)
+	return h.pages.get(key, h.stamp(c.UserContext(), dashboardInputs), func() (*cachedPage, error) {
+		return h.buildDashboard(c, q, admin)
+	})
+}
+
+// buildDashboard renders the dashboard's content and collects its charts' options.
+func (h *Handler) buildDashboard(c *fiber.Ctx, q url.Values, admin bool) (*cachedPage, error) {
+	ctx := c.UserContext()
+	p, err := h.period(c, q.Get("tahun"))
+	if err != nil {
+		return nil, err
 	}
 	v, err := h.Board.View(ctx, h.Catalog, h.Settings, p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	insts, rows := v.Insts, v.Rows
-	focusID := c.Query("instrumen")
+	focusID := q.Get("instrumen")
 	if focusID == "" {
 		focusID = defaultFocus(insts)
 	}
 	if focusID != "" && !slices.ContainsFunc(insts, func(in *instrument.Instrument) bool { return in.ID == focusID }) {
-		return fmt.Errorf("dashboard: %w", errUnknownInPeriod(focusID, p.Year))
+		return nil, fmt.Errorf("dashboard: %w", errUnknownInPeriod(focusID, p.Year))
 	}
-	sel := Selection{Query: c.Query("cari"), N: atoiOr(c.Query("n"), 15, 1, 200)}
+	n, _ := strconv.Atoi(q.Get("n"))
+	sel := Selection{Query: q.Get("cari"), N: n}
 	var sections []Section
+	var charts []*Chart
 	for _, in := range insts {
 		s, err := h.section(ctx, p.Year, in, rows[in.ID], sel)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		s.Focused = in.ID == focusID
 		sections = append(sections, s)
 	}
-	data := fiber.Map{"Periode": p, "Sections": sections, "Charts": true, "Cari": sel.Query,
-		"Headline": headline(p, insts, rows, h.Now(), h.zone(c.UserContext()))}
+	for i := range sections {
+		charts = append(charts, &sections[i].Chart)
+	}
+	data := fiber.Map{"Periode": p, "Sections": sections, "Cari": sel.Query, "Admin": admin,
+		"Headline": headline(p, insts, rows, h.Now(), h.zone(ctx))}
 	if data["Tahun"], err = h.Periods.List(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if focusID != "" {
 		inst, _ := h.Catalog.Get(focusID)
-		f, err := h.focus(ctx, p, inst, rows[focusID], sel, c.Context().QueryArgs().PeekMulti("pilih"))
+		f, err := h.focus(ctx, p, inst, rows[focusID], sel, q["pilih"])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		data["Focus"] = f
+		charts = append(charts, &f.SelfFinal, &f.Progress, &f.Heatmap, &f.Radar, &f.Trend)
 	}
-	if data["Komposit"], err = compositeView(v, sel); err != nil {
-		return err
+	komposit, err := compositeView(v, sel)
+	if err != nil {
+		return nil, err
 	}
+	data["Komposit"] = komposit
+	charts = append(charts, &komposit.Chart)
 	if data["Konsistensi"], err = h.consistency(ctx, insts, rows); err != nil {
-		return err
+		return nil, err
 	}
-	return web.Render(c, "dashboard/index", fmt.Sprintf("Dasbor %d", p.Year), data)
+	out := &cachedPage{Title: fmt.Sprintf("Dasbor %d", p.Year)}
+	if out.Charts, err = chartsJSON("/dasbor/grafik?"+q.Encode(), charts...); err != nil {
+		return nil, err
+	}
+	if out.Body, err = web.RenderBody(c, "dashboard/index", data); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (h *Handler) section(ctx context.Context, year int, in *instrument.Instrument, rows []ranking.Row, sel Selection) (Section, error) {
@@ -131,8 +203,9 @@ func (h *Handler) section(ctx context.Context, year int, in *instrument.Instrume
 	return s, nil
 }
 
-func (h *Handler) focus(ctx context.Context, p *period.Period, in *instrument.Instrument, rows []ranking.Row, sel Selection, chosen [][]byte) (*Focus, error) {
-	f := &Focus{Inst: in, Areas: compareAreas(in), Gaps: gaps(rows)}
+func (h *Handler) focus(ctx context.Context, p *period.Period, in *instrument.Instrument, rows []ranking.Row, sel Selection, chosen []string) (*Focus, error) {
+	f := &Focus{Inst: in, Areas: compareAreas(in)}
+	f.Gaps, f.GapSel = overclaims(rows, sel)
 	f.Window, _ = p.Window(in.ID)
 	f.Rows = pick(rows, func(r ranking.Row) string { return r.Name }, &sel)
 
@@ -204,14 +277,21 @@ func (h *Handler) focus(ctx context.Context, p *period.Period, in *instrument.In
 	return f, nil
 }
 
+// overclaims lists the final rows' gaps as the selection says: at a province's or the nation's
+// size, the largest over- and under-claims (or the search's matches), not every kecamatan.
+func overclaims(rows []ranking.Row, sel Selection) ([]Gap, Selection) {
+	gs := pick(gaps(rows), func(g Gap) string { return g.Name }, &sel)
+	return gs, sel
+}
+
 // choose returns the units named in codes (at most five, in rank order), or the top five.
-func choose(rows []ranking.Row, codes [][]byte) ([]ranking.Row, string) {
+func choose(rows []ranking.Row, codes []string) ([]ranking.Row, string) {
 	if len(codes) == 0 {
 		return rows[:min(maxChosen, len(rows))], ""
 	}
 	want := map[string]bool{}
 	for _, c := range codes {
-		want[string(c)] = true
+		want[c] = true
 	}
 	var out []ranking.Row
 	for _, r := range rows {

@@ -3,6 +3,8 @@ package db
 import (
 	"sync"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // cacheMaxAge is how long a cached read is trusted on MongoDB, where another instance may
@@ -11,14 +13,14 @@ import (
 const cacheMaxAge = 5 * time.Second
 
 // Cache keeps the results of reads by key for the store that owns it, which drops an entry
-// (or all) whenever it writes what the entry holds. Values are shared between readers: store
-// immutable values, or copies. A read that began before an invalidation never puts its older
-// value back (a generation counter).
+// (or all) whenever it writes what the entry holds. It holds at most size entries, the least
+// recently used dropped first. Values are shared between readers: store immutable values, or
+// copies. A read that began before an invalidation never puts its older value back (a
+// generation counter).
 type Cache[K comparable, V any] struct {
 	maxAge time.Duration
-	limit  int // most entries kept (0: no bound)
-	mu     sync.Mutex
-	m      map[K]cacheEntry[V]
+	mu     sync.Mutex // orders generation checks with the writes that bump it
+	m      *lru.Cache[K, cacheEntry[V]]
 	gen    uint64
 }
 
@@ -27,40 +29,25 @@ type cacheEntry[V any] struct {
 	at time.Time
 }
 
-// NewCache returns a cache for a store on d.
-func NewCache[K comparable, V any](d *DB) *Cache[K, V] {
-	c := &Cache[K, V]{m: map[K]cacheEntry[V]{}}
+// NewCache returns a cache of at most size entries (size > 0) for a store on d.
+func NewCache[K comparable, V any](d *DB, size int) *Cache[K, V] {
+	m, err := lru.New[K, cacheEntry[V]](size)
+	if err != nil {
+		panic(err) // only a size ≤ 0 fails: a programming error
+	}
+	c := &Cache[K, V]{m: m}
 	if !d.Embedded {
 		c.maxAge = cacheMaxAge
 	}
 	return c
 }
 
-// WithLimit bounds the cache to n entries: past it, keeping one more drops another at random
-// (a store of large values, such as sheets, stays within a fixed memory however many exist).
-func (c *Cache[K, V]) WithLimit(n int) *Cache[K, V] {
-	c.limit = n
-	return c
-}
-
-// keep stores e under key, dropping a random other entry when the cache is full. c.mu is held.
-func (c *Cache[K, V]) keep(key K, e cacheEntry[V]) {
-	if _, ok := c.m[key]; !ok && c.limit > 0 && len(c.m) >= c.limit {
-		for k := range c.m { // map order is random: a random victim
-			delete(c.m, k)
-			break
-		}
-	}
-	c.m[key] = e
-}
-
 // Get returns the cached value of key, or loads it and keeps it when load succeeds.
 func (c *Cache[K, V]) Get(key K, load func() (V, error)) (V, error) {
 	c.mu.Lock()
-	e, ok := c.m[key]
 	gen := c.gen
 	c.mu.Unlock()
-	if ok && (c.maxAge == 0 || time.Since(e.at) < c.maxAge) {
+	if e, ok := c.m.Get(key); ok && (c.maxAge == 0 || time.Since(e.at) < c.maxAge) {
 		return e.v, nil
 	}
 	v, err := load()
@@ -69,7 +56,7 @@ func (c *Cache[K, V]) Get(key K, load func() (V, error)) (V, error) {
 	}
 	c.mu.Lock()
 	if c.gen == gen {
-		c.keep(key, cacheEntry[V]{v: v, at: time.Now()})
+		c.m.Add(key, cacheEntry[V]{v: v, at: time.Now()})
 	}
 	c.mu.Unlock()
 	return v, nil
@@ -79,22 +66,22 @@ func (c *Cache[K, V]) Get(key K, load func() (V, error)) (V, error) {
 func (c *Cache[K, V]) Put(key K, v V) {
 	c.mu.Lock()
 	c.gen++
-	c.keep(key, cacheEntry[V]{v: v, at: time.Now()})
+	c.m.Add(key, cacheEntry[V]{v: v, at: time.Now()})
 	c.mu.Unlock()
 }
 
 // Forget drops key.
 func (c *Cache[K, V]) Forget(key K) {
 	c.mu.Lock()
-	delete(c.m, key)
 	c.gen++
+	c.m.Remove(key)
 	c.mu.Unlock()
 }
 
 // Clear drops every entry.
 func (c *Cache[K, V]) Clear() {
 	c.mu.Lock()
-	clear(c.m)
 	c.gen++
+	c.m.Purge()
 	c.mu.Unlock()
 }

@@ -3,10 +3,11 @@ package db
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestCacheKeepsLoadsAndForgets(t *testing.T) {
-	c := NewCache[string, int](&DB{Embedded: true})
+	c := NewCache[string, int](&DB{Embedded: true}, 100)
 	loads := 0
 	load := func() (int, error) { loads++; return 7, nil }
 	for range 3 {
@@ -35,7 +36,7 @@ func TestCacheKeepsLoadsAndForgets(t *testing.T) {
 
 // A read that began before a write must not put its older value back once the write is done.
 func TestCacheLoadRacingAWriteIsNotKept(t *testing.T) {
-	c := NewCache[string, int](&DB{Embedded: true})
+	c := NewCache[string, int](&DB{Embedded: true}, 100)
 	v, _ := c.Get("a", func() (int, error) {
 		c.Put("a", 2) // the write lands while the read is in flight
 		return 1, nil
@@ -49,11 +50,11 @@ func TestCacheLoadRacingAWriteIsNotKept(t *testing.T) {
 }
 
 func TestCacheLimit(t *testing.T) {
-	c := NewCache[int, int](&DB{Embedded: true}).WithLimit(10)
+	c := NewCache[int, int](&DB{Embedded: true}, 10)
 	for i := range 100 {
 		c.Put(i, i)
 	}
-	if n := len(c.m); n != 10 {
+	if n := c.m.Len(); n != 10 {
 		t.Errorf("%d entries kept, want the limit 10", n)
 	}
 	if v, _ := c.Get(99, func() (int, error) { return -1, nil }); v != 99 {
@@ -62,12 +63,11 @@ func TestCacheLimit(t *testing.T) {
 }
 
 func TestCacheExpiresOnMongoDB(t *testing.T) {
-	c := NewCache[string, int](&DB{})
+	c := NewCache[string, int](&DB{}, 100)
 	if c.maxAge == 0 {
 		t.Fatal("a cache on MongoDB never expires: another instance's writes would never be seen")
 	}
-	c.Put("a", 1)
-	c.m["a"] = cacheEntry[int]{v: 1, at: c.m["a"].at.Add(-2 * c.maxAge)}
+	c.m.Add("a", cacheEntry[int]{v: 1, at: time.Now().Add(-2 * c.maxAge)})
 	if v, _ := c.Get("a", func() (int, error) { return 2, nil }); v != 2 {
 		t.Errorf("an entry older than maxAge was served: %d", v)
 	}

@@ -57,7 +57,9 @@ type DB struct {
 	writeMu *sync.Mutex
 	// families are the locks of WriteFamily, by name, shared like writeMu.
 	families *families
-	closers  []func()
+	// changes counts this process's writes per collection (Generation); shared like writeMu.
+	changes *changes
+	closers []func()
 }
 
 // Open connects to MongoDB when cfg.URI is set, otherwise starts the embedded engine.
@@ -70,11 +72,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 }
 
 func openRemote(ctx context.Context, cfg Config) (*DB, error) {
-	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI).SetTimeout(30 * time.Second))
+	ch := newChanges()
+	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI).SetTimeout(30 * time.Second).SetMonitor(ch.monitor()))
 	if err != nil {
 		return nil, fmt.Errorf("MONGODB_URI: %w", err)
 	}
-	d := &DB{Client: client, writeMu: &sync.Mutex{}, families: &families{locks: map[string]*sync.Mutex{}}}
+	d := &DB{Client: client, writeMu: &sync.Mutex{}, families: &families{locks: map[string]*sync.Mutex{}}, changes: ch}
 	d.closers = append(d.closers, func() { _ = client.Disconnect(context.Background()) })
 	name := cfg.Name
 	if name == "" {
@@ -105,7 +108,7 @@ func (d *DB) ping(ctx context.Context) error {
 // WithName returns a DB on another database of the same connection, sharing its write lock.
 // Tests use it to give each test a database of its own.
 func (d *DB) WithName(name string) *DB {
-	return &DB{Client: d.Client, Database: d.Client.Database(name), Embedded: d.Embedded, dataDir: d.dataDir, writeMu: d.writeMu, families: d.families}
+	return &DB{Client: d.Client, Database: d.Client.Database(name), Embedded: d.Embedded, dataDir: d.dataDir, writeMu: d.writeMu, families: d.families, changes: d.changes}
 }
 
 // Collection is a shorthand for d.Database.Collection.

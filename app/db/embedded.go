@@ -157,14 +157,14 @@ func openEmbedded(ctx context.Context, cfg Config) (_ *DB, err error) {
 // process or another: the result keeps the embedded write discipline (one writer lock, the
 // _id index of Prepare). Only one process may attach to an engine; its lock is in-process.
 func Attach(ctx context.Context, dataDir, sock, name string) (_ *DB, err error) {
-	d := &DB{Embedded: true, dataDir: dataDir, writeMu: &sync.Mutex{}, families: &families{locks: map[string]*sync.Mutex{}}}
+	d := &DB{Embedded: true, dataDir: dataDir, writeMu: &sync.Mutex{}, families: &families{locks: map[string]*sync.Mutex{}}, changes: newChanges()}
 	defer func() {
 		if err != nil {
 			d.Close()
 		}
 	}()
 	uri := "mongodb://" + url.PathEscape(sock) + "/"
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(60 * time.Second))
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(60 * time.Second).SetMonitor(d.changes.monitor()))
 	if err != nil {
 		return nil, fmt.Errorf("embedded database: %w", err)
 	}

@@ -15,7 +15,13 @@ import (
 type Catalog struct {
 	cur atomic.Pointer[catalogState]
 	mu  sync.Mutex // serializes changes
+	// version counts the changes (uploads), for caches of what is built from instruments.
+	version atomic.Uint64
 }
+
+// Version changes whenever an instrument is added or replaced: a cache of pages built from
+// the catalog is current while it is the same.
+func (c *Catalog) Version() uint64 { return c.version.Load() }
 
 // catalogState is one immutable version of the catalog.
 type catalogState struct {
@@ -124,5 +130,6 @@ func (c *Catalog) Upload(in *Instrument) error {
 	}
 	next.uploaded[in.ID] = true
 	c.cur.Store(next)
+	c.version.Add(1)
 	return nil
 }

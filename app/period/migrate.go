@@ -12,7 +12,6 @@ import (
 // days: each instant becomes the date it showed in loc, the kabupaten's zone — the day the
 // pages named, now meant whole. For db.Migrate (under the write lock); idempotent.
 func (s *Store) MigrateDays(ctx context.Context, loc *time.Location) error {
-	defer s.byYear.Clear()
 	cur, err := s.coll.Find(ctx, bson.D{})
 	if err != nil {
 		return err

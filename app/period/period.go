@@ -4,10 +4,10 @@ package period
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -43,16 +43,61 @@ func (p *Period) Window(instrument string) (Window, bool) {
 	return Window{}, false
 }
 
-// Store keeps periods, and caches them by year: every save judges its deadline by one.
+// Store keeps periods (every save judges its deadline by one).
 type Store struct {
-	db     *db.DB
-	coll   *mongo.Collection
-	byYear *db.Cache[int, Period]
+	db   *db.DB
+	coll *mongo.Collection
+
+	// On the embedded engine every period is kept in memory while this process has not
+	// written the collection since it was read (db.Generation): each page and API call
+	// resolves its period, and a read of the engine competes with the writers of a deadline
+	// rush. On MongoDB, where other instances write, every call reads the database.
+	mu     sync.Mutex
+	cached []Period
+	gen    uint64
+	loaded bool
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	return &Store{db: d, coll: d.Collection("periods"), byYear: db.NewCache[int, Period](d)}
+	return &Store{db: d, coll: d.Collection("periods")}
+}
+
+// all returns every period, newest first, from memory when current; callers get copies.
+func (s *Store) all(ctx context.Context) ([]Period, error) {
+	gen := s.db.Generation("periods") // before the read: a write during it leaves it stale
+	if s.db.Embedded {
+		s.mu.Lock()
+		ps, ok := s.cached, s.loaded && s.gen == gen
+		s.mu.Unlock()
+		if ok {
+			return clonePeriods(ps), nil
+		}
+	}
+	cur, err := s.coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}))
+	if err != nil {
+		return nil, err
+	}
+	ps := []Period{}
+	if err := cur.All(ctx, &ps); err != nil {
+		return nil, err
+	}
+	if s.db.Embedded {
+		s.mu.Lock()
+		if !s.loaded || gen >= s.gen {
+			s.cached, s.gen, s.loaded = ps, gen, true
+		}
+		s.mu.Unlock()
+	}
+	return clonePeriods(ps), nil
+}
+
+func clonePeriods(ps []Period) []Period {
+	out := make([]Period, len(ps))
+	for i, p := range ps {
+		out[i] = Period{Year: p.Year, Instruments: slices.Clone(p.Instruments)}
+	}
+	return out
 }
 
 // Validate checks a period: a year, known and distinct instruments (known, when not nil,
@@ -105,14 +150,12 @@ func (s *Store) Put(ctx context.Context, p Period) (err error) {
 	if err := p.Validate(nil); err != nil {
 		return err
 	}
-	defer s.byYear.Clear()
 	return s.db.Put(ctx, "periods", p.Year, p)
 }
 
 // Replace writes p under the caller's db.Write (the admin's calendar change, audited in the
 // same write). p must have been validated.
 func (s *Store) Replace(ctx context.Context, p Period) error {
-	defer s.byYear.Clear()
 	_, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Year}}, p, options.Replace().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("period.Replace(%d): %w", p.Year, err)
@@ -123,30 +166,22 @@ func (s *Store) Replace(ctx context.Context, p Period) error {
 // ByYear returns one period. Errors: NotFound.
 func (s *Store) ByYear(ctx context.Context, year int) (_ *Period, err error) {
 	defer apperr.Wrap(&err, "period.ByYear(%d)", year)
-	p, err := s.byYear.Get(year, func() (Period, error) {
-		var p Period
-		err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: year}}).Decode(&p)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return p, apperr.New(apperr.NotFound, "Periode %d tidak ditemukan.", year)
-		}
-		return p, err
-	})
+	ps, err := s.all(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p.Instruments = slices.Clone(p.Instruments) // a copy: callers may change it
-	return &p, nil
+	for i := range ps {
+		if ps[i].Year == year {
+			return &ps[i], nil
+		}
+	}
+	return nil, apperr.New(apperr.NotFound, "Periode %d tidak ditemukan.", year)
 }
 
 // List returns every period, newest first.
 func (s *Store) List(ctx context.Context) (_ []Period, err error) {
 	defer apperr.Wrap(&err, "period.List")
-	cur, err := s.coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}))
-	if err != nil {
-		return nil, err
-	}
-	out := []Period{}
-	return out, cur.All(ctx, &out)
+	return s.all(ctx)
 }
 
 // Current returns the newest period. Errors: NotFound when none exists.

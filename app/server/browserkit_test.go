@@ -140,3 +140,25 @@ func clip(s string, n int) string {
 	}
 	return s
 }
+
+// drawCharts scrolls every chart of the page into view, one after the other, and waits until
+// each is drawn on a canvas: charts.js draws a chart (fetching ECharts and the page's chart
+// options) only when it comes near the viewport.
+func drawCharts() chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var ids []string
+		if err := evaluate(`Array.from(document.querySelectorAll('[data-chart]')).map(el => el.dataset.chart)`, &ids).Do(ctx); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return errors.New("drawing charts: the page has none")
+		}
+		for _, id := range ids {
+			sel := fmt.Sprintf(`[data-chart=%q]`, id)
+			if err := chromedp.Run(ctx, scrollIntoView(sel), waitVisible(sel+" canvas")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -32,8 +32,7 @@ func TestBrowserDashboard(t *testing.T) {
 
 	if err := chromedp.Run(ctx, loginActions(base, "bupati", demoPassword),
 		waitVisible(`#tabel-zi-2021`),
-		waitVisible(`[data-chart="peringkat-zi-2021"] canvas`),
-		waitVisible(`[data-chart="komposit"] canvas`),
+		drawCharts(), // each chart is drawn as it scrolls into view
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +121,7 @@ func TestBrowserDashboard(t *testing.T) {
 	if err := chromedp.Run(ctx,
 		click(`#tabel-zi-2021 tbody tr:first-child a.drill`),
 		waitVisible(`#jalur`),
-		waitVisible(`[data-chart="riwayat"] canvas`),
+		drawCharts(),
 		text(`h1`, &title),
 		evaluate(`document.querySelectorAll('#jalur article.path').length`, &paths),
 	); err != nil {

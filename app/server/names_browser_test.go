@@ -97,7 +97,7 @@ func TestBrowserNamesNotCodes(t *testing.T) {
 	var formatted map[string]string
 	var wbbmLink, wbbmDone, wbkLink string
 	if err := chromedp.Run(ctx, loginActions(base, "bupati", demoPassword),
-		waitVisible(`[data-chart="peringkat-zi-2021"] canvas`), waitVisible(`[data-chart="peta-panas"] canvas`),
+		waitVisible(`#tabel-zi-2021`), drawCharts(),
 		noRawCodes(codes, "the dashboard"),
 		// The live charts' formatters write decimal commas (charts.js).
 		evaluate(`(() => {

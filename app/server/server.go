@@ -48,9 +48,19 @@ type Stores struct {
 	catalog *instrument.Catalog
 }
 
-// boardMaxAge is how long a cached ranking is trusted on MongoDB, where other instances may
-// write; the embedded engine has one process, which invalidates its cache exactly.
+// boardMaxAge is how long a cached ranking or page is trusted on MongoDB, where other
+// instances may write; the embedded engine has one process, which invalidates its caches
+// exactly.
 const boardMaxAge = 5 * time.Second
+
+// cacheMaxAge is the life of in-process caches on d: boardMaxAge on MongoDB, unbounded (until
+// a write) on the embedded engine.
+func cacheMaxAge(d *db.DB) time.Duration {
+	if d.Embedded {
+		return 0
+	}
+	return boardMaxAge
+}
 
 // NewStores opens every store on d; the ranking board follows the assessment store's writes.
 // now is the server's clock (nil: time.Now); sessions expire by it.
@@ -70,11 +80,7 @@ func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
 		Jobs:        jobs.NewRunner(d, now, nil),
 	}
 	st.Settings = ranking.NewSettings(d).WithAudit(st.Audit)
-	maxAge := boardMaxAge
-	if d.Embedded {
-		maxAge = 0
-	}
-	st.Board = ranking.NewBoard(d, cat, st.Units, st.Assessments, maxAge)
+	st.Board = ranking.NewBoard(d, cat, st.Units, st.Assessments, cacheMaxAge(d))
 	st.Assessments.SetBoard(st.Board)
 	return st
 }
@@ -204,7 +210,8 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	}
 	(&audit.Handler{Log: st.Audit, Units: st.Units, Titles: titles, Now: cfg.Now}).Routes(r)
 	(&dashboard.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Assignments: st.Assignments,
-		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Eligibility: st.Eligibility, Now: cfg.Now, Zone: zone}).Routes(r)
+		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Eligibility: st.Eligibility, Now: cfg.Now, Zone: zone,
+		Changes: st.DB, CacheMaxAge: cacheMaxAge(st.DB)}).Routes(r)
 	(&eligibility.Handler{Store: st.Eligibility, Catalog: cat, Units: st.Units, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	(&ranking.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	ad := &admin.Handler{DB: st.DB, Users: st.Users, Units: st.Units, Periods: st.Periods, Assessments: st.Assessments,

@@ -17,6 +17,7 @@ type page struct {
 	t       *testing.T
 	srv     *web.Server
 	cookies map[string]*http.Cookie
+	header  http.Header // sent with every request besides the cookies
 }
 
 func (p *page) do(method, path string, form url.Values) (*http.Response, string) {
@@ -30,6 +31,9 @@ func (p *page) do(method, path string, form url.Values) (*http.Response, string)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.Header.Set("Accept", "text/html")
+	for k, v := range p.header {
+		req.Header[k] = v
+	}
 	for _, c := range p.cookies {
 		req.AddCookie(c)
 	}

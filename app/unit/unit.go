@@ -79,9 +79,13 @@ type Store struct {
 // change it; the embedded engine has one process, whose own writes invalidate it exactly.
 const zoneMaxAge = 5 * time.Second
 
+// maxCachedUnits bounds the units kept by code (a national data set has ~7,300 kecamatan; a
+// unit is a few hundred bytes).
+const maxCachedUnits = 8192
+
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	s := &Store{db: d, coll: d.Collection("units"), units: db.NewCache[string, Unit](d)}
+	s := &Store{db: d, coll: d.Collection("units"), units: db.NewCache[string, Unit](d, maxCachedUnits)}
 	if !d.Embedded {
 		s.zones.maxAge = zoneMaxAge
 	}
