@@ -84,23 +84,36 @@ func (sv *Service) Apply(ctx context.Context, id string, mutate func(ctx context
 	if err != nil {
 		return nil, err
 	}
-	me := &pendingWrite{id: id, prev: prev, ctx: ctx, mutate: mutate, done: make(chan struct{})}
+	me := &pendingWrite{id: id, prev: prev, ctx: ctx, mutate: mutate, done: make(chan struct{}), lead: make(chan struct{})}
 	if !sv.Store.db.Embedded { // no lock to queue for: each write is its own group
 		sv.applyGroup(ctx, [][]*pendingWrite{{me}})
 		return me.out, me.err
 	}
-	sv.Store.queue.add(me)
-	_ = sv.Store.db.Write(ctx, func(ctx context.Context) error {
-		if group := sv.Store.queue.take(); len(group) > 0 {
-			sv.applyGroup(ctx, group)
+	q := &sv.Store.queue
+	if !q.join(me) {
+		select {
+		case <-me.done: // applied by the leader of a round
+			return me.out, me.err
+		case <-me.lead: // handed the lead, with this write still queued
 		}
-		return nil
-	})
-	<-me.done // applied by this call or by the holder of the lock before it
+	}
+	// The leader takes the write lock, then everything queued by then (its own write too), and
+	// applies it in one round; then it hands the lead to a write that arrived meanwhile. One
+	// round per leader: no caller waits for more than the round its own write is in and the
+	// one before it.
+	func() {
+		defer q.handOff()
+		_ = sv.Store.db.Write(ctx, func(ctx context.Context) error {
+			sv.applyGroup(ctx, q.take())
+			return nil
+		})
+	}()
+	<-me.done // settled in the round above
 	return me.out, me.err
 }
 
-// pendingWrite is one Apply waiting for the write lock; done is closed once out or err is set.
+// pendingWrite is one Apply waiting for the write lock; done is closed once out or err is
+// set, lead when it is to lead the next round.
 type pendingWrite struct {
 	id     string
 	prev   scoring.Previous
@@ -109,17 +122,20 @@ type pendingWrite struct {
 	out    *Change
 	err    error
 	done   chan struct{}
+	lead   chan struct{}
 }
 
-// writeQueue holds the writes waiting for the write lock, per sheet in order of arrival
-// (embedded engine only).
+// writeQueue holds the writes waiting for the write lock, per sheet in order of arrival, and
+// whether one of their callers leads (embedded engine only).
 type writeQueue struct {
-	mu    sync.Mutex
-	order []string
-	m     map[string][]*pendingWrite
+	mu      sync.Mutex
+	order   []string
+	m       map[string][]*pendingWrite
+	leading bool
 }
 
-func (q *writeQueue) add(w *pendingWrite) {
+// join queues w and reports whether its caller is to lead (no one else does).
+func (q *writeQueue) join(w *pendingWrite) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.m == nil {
@@ -129,6 +145,11 @@ func (q *writeQueue) add(w *pendingWrite) {
 		q.order = append(q.order, w.id)
 	}
 	q.m[w.id] = append(q.m[w.id], w)
+	if q.leading {
+		return false
+	}
+	q.leading = true
+	return true
 }
 
 // take empties the queue: one batch of writes per sheet.
@@ -141,6 +162,18 @@ func (q *writeQueue) take() [][]*pendingWrite {
 	}
 	q.order, q.m = nil, nil
 	return group
+}
+
+// handOff ends a leader's round: the first write queued meanwhile leads the next, or no one
+// leads until a write arrives.
+func (q *writeQueue) handOff() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.order) == 0 {
+		q.leading = false
+		return
+	}
+	close(q.m[q.order[0]][0].lead)
 }
 
 // landing is what one sheet's batch stored: the assessment as derived, and the changes (with

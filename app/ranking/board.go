@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -118,6 +120,10 @@ type Board struct {
 	gen map[string]uint64
 	// version counts every change of any board, for caches built on rankings (the dashboard).
 	version uint64
+	// loads shares one load among readers that miss the cache at once (after a save, twenty
+	// readers would otherwise each read and rank the same board); keyed with the generation,
+	// so a reader after an invalidation never joins a load that began before it.
+	loads singleflight.Group
 }
 
 type cached struct {
@@ -375,30 +381,36 @@ func (b *Board) parentEntries(ctx context.Context, year int, instrumentID, paren
 	if ok && (b.maxAge == 0 || b.now().Sub(c.at) < b.maxAge) {
 		return c.entries, nil
 	}
-	at := b.now()
-	var doc boardDoc
-	err := b.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
-	}
+	v, err, _ := b.loads.Do(fmt.Sprintf("lines %s#%d", key, gen), func() (any, error) {
+		at := b.now()
+		var doc boardDoc
+		err := b.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&doc)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return []Entry(nil), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Entry, 0, len(doc.Rows))
+		for code, line := range doc.Rows {
+			var e Entry
+			if err := bson.Unmarshal(line.Data, &e); err != nil {
+				return nil, fmt.Errorf("board line %s: %w", code, err)
+			}
+			e.Unit = code
+			out = append(out, e)
+		}
+		b.mu.Lock()
+		if b.gen[key] == gen {
+			b.lines[key] = cachedLines{entries: out, at: at}
+		}
+		b.mu.Unlock()
+		return out, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Entry, 0, len(doc.Rows))
-	for code, line := range doc.Rows {
-		var e Entry
-		if err := bson.Unmarshal(line.Data, &e); err != nil {
-			return nil, fmt.Errorf("board line %s: %w", code, err)
-		}
-		e.Unit = code
-		out = append(out, e)
-	}
-	b.mu.Lock()
-	if b.gen[key] == gen {
-		b.lines[key] = cachedLines{entries: out, at: at}
-	}
-	b.mu.Unlock()
-	return out, nil
+	return v.([]Entry), nil
 }
 
 // Entries returns the board lines of one period and instrument, every parent's, unranked.
@@ -430,18 +442,24 @@ func (b *Board) Rows(ctx context.Context, year int, instrumentID string) ([]Row,
 	if ok && (b.maxAge == 0 || b.now().Sub(c.at) < b.maxAge) {
 		return c.rows, nil
 	}
-	at := b.now()
-	es, err := b.Entries(ctx, year, instrumentID)
+	v, err, _ := b.loads.Do(fmt.Sprintf("rank %s#%d", key, gen), func() (any, error) {
+		at := b.now()
+		es, err := b.Entries(ctx, year, instrumentID)
+		if err != nil {
+			return nil, err
+		}
+		rows := Rank(es)
+		b.mu.Lock()
+		if b.gen[key] == gen {
+			b.ranked[key] = cached{rows: rows, at: at}
+		}
+		b.mu.Unlock()
+		return rows, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	rows := Rank(es)
-	b.mu.Lock()
-	if b.gen[key] == gen {
-		b.ranked[key] = cached{rows: rows, at: at}
-	}
-	b.mu.Unlock()
-	return rows, nil
+	return v.([]Row), nil
 }
 
 // Ranking ranks the children of parent (every unit when parent is empty) on one period and
