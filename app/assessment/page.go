@@ -72,9 +72,21 @@ func (r Row) Chosen() string {
 		return r.Answer.Self.Option
 	}
 	if r.Answer.Self.Value != nil {
+		if r.Answer.FromSurvey() { // read-only: the survey's mean, rounded as shown
+			return decimal.Dot2(*r.Answer.Self.Value)
+		}
 		return decimal.Dot(*r.Answer.Self.Value) // an input's value: a decimal point
 	}
 	return ""
+}
+
+// SurveyValue is the value a public survey wrote, as the sheet shows it (two decimals,
+// decimal comma; the stored value is the survey's exact mean), or "" when it wrote none.
+func (r Row) SurveyValue() string {
+	if !r.Answer.FromSurvey() || r.Answer.Self.Value == nil {
+		return ""
+	}
+	return decimal.ID2(*r.Answer.Self.Value)
 }
 
 // Min is the smallest number a numeric scale takes.
@@ -230,7 +242,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 				}
 			}
 			row.Returned = row.Answer.Review != nil && row.Answer.Review.Verdict == VerdictReturned
-			row.Editable = p.Editable && (a.Status != Returned || row.Returned)
+			row.Editable = p.Editable && (a.Status != Returned || row.Returned) && !row.Answer.FromSurvey()
 			if len(row.Answer.Evidence) == 0 {
 				p.NoEvidence++
 			}
