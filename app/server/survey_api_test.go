@@ -76,7 +76,7 @@ func TestSurveyAPISetupRolesAndLifecycle(t *testing.T) {
 		t.Errorf("the bupati sees the token: %v", body)
 	}
 	// The list holds what each may read.
-	_, body = w.api("camat." + other).do("GET", "/api/v1/surveys?period=2026", "")
+	_, body = w.api("camat."+other).do("GET", "/api/v1/surveys?period=2026", "")
 	if got := ids(body["surveys"]); len(got) != 1 || got[0] != idF03 {
 		t.Errorf("camat of %s lists %v", other, got)
 	}

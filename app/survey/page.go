@@ -251,7 +251,7 @@ func (p *Pages) resultsPage(c *fiber.Ctx) error {
 	}
 	data := fiber.Map{"S": sv, "Form": f, "R": res, "Questions": qs, "UnitName": p.unitName(c, sv.Unit), "Weakest": weakest,
 		"Trend": trend, "Charts": true, "Styles": styles, "Sheet": fmt.Sprintf("/penilaian/%d/%s/%s", sv.Period, sv.Instrument, sv.Unit),
-		"ChartBars": ChartData{ID: "survei-unsur", Label: "Nilai rata-rata setiap pertanyaan", Option: barsOpt, Rows: len(bars)},
+		"ChartBars":  ChartData{ID: "survei-unsur", Label: "Nilai rata-rata setiap pertanyaan", Option: barsOpt, Rows: len(bars)},
 		"ChartGauge": ChartData{ID: "survei-sampel", Label: fmt.Sprintf("%d dari %d responden yang dibutuhkan", res.N, res.RequiredSample), Option: gauge},
 		"ChartTrend": ChartData{ID: "survei-tren", Label: "Tren " + label + " per tahun", Option: trendOpt},
 		"Kurang":     max(res.RequiredSample-res.N, 0), "Saran": saran}
