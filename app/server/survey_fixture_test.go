@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapor-rb/raporrb/app/assessment"
 	"github.com/rapor-rb/raporrb/app/dbtest"
+	"github.com/rapor-rb/raporrb/app/survey"
 	"github.com/rapor-rb/raporrb/app/web"
 	"github.com/rapor-rb/raporrb/seed/demo"
 )
@@ -28,10 +29,15 @@ type surveyWorld struct {
 	now time.Time
 }
 
-func newSurveyWorld(t *testing.T) *surveyWorld {
+func newSurveyWorld(t *testing.T) *surveyWorld { return newSurveyWorldSync(t, 0) }
+
+// newSurveyWorldSync is newSurveyWorld with the survey's sheet sync delayed by delay (0:
+// within each submission, as in the other tests).
+func newSurveyWorldSync(t *testing.T, delay time.Duration) *surveyWorld {
 	t.Helper()
 	w := &surveyWorld{t: t, now: demoNow}
 	w.st = NewStores(dbtest.Fresh(t, engine), catalog, w.clock)
+	w.st.SurveySync = delay
 	ctx := context.Background()
 	if err := w.st.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
@@ -129,4 +135,12 @@ func ikmAnswers(vs ...string) string {
 		parts = append(parts, fmt.Sprintf(`"U%d":%s`, i+1, v))
 	}
 	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// service is a survey service on the world's stores (what the server runs), for tests that
+// write many responses without HTTP or bring a survey to its sheet at a chosen moment.
+func (w *surveyWorld) service() *survey.Service {
+	svc := &assessment.Service{Store: w.st.Assessments, Periods: w.st.Periods, Catalog: catalog,
+		Access: assessment.Access{Assignments: w.st.Assignments}, Audit: w.st.Audit, Now: w.clock, Zone: w.st.Units.Zone}
+	return w.st.surveyService(svc, catalog, w.srv, w.clock, nil)
 }
