@@ -61,6 +61,11 @@ func SampleGauge(title string, n, required int) (json.RawMessage, error) {
 		s.Progress = &opts.Progress{Show: opts.Bool(true), Width: 14, ItemStyle: &opts.ItemStyle{Color: color}}
 		s.AxisLine = &opts.AxisLine{LineStyle: &opts.LineStyle{Width: 14}}
 		s.Pointer = &opts.Pointer{Show: opts.Bool(false)}
+		// No tick labels: ECharts would write fractions of a respondent with a decimal point;
+		// the count is the detail, the target is in the page's text.
+		s.AxisLabel = &opts.AxisLabel{Show: opts.Bool(false)}
+		s.AxisTick = &opts.AxisTick{Show: opts.Bool(false)}
+		s.SplitLine = &opts.SplitLine{Show: opts.Bool(false)}
 		s.Detail = &opts.Detail{FontSize: 28, FontWeight: "bold"}
 	})
 	return optionJSON(g)
