@@ -54,9 +54,10 @@ func SampleGauge(title string, n, required int) (json.RawMessage, error) {
 	g.SetGlobalOptions(
 		ec.WithTitleOpts(opts.Title{Title: title}),
 		ec.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(false)}),
+		ec.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		ec.WithAnimation(false),
 	)
-	g.AddSeries("Responden", []opts.GaugeData{{Name: "responden", Value: n}}, func(s *ec.SingleSeries) {
+	g.AddSeries("Responden", []opts.GaugeData{{Value: n}}, func(s *ec.SingleSeries) {
 		s.Min, s.Max = 0, top
 		s.Progress = &opts.Progress{Show: opts.Bool(true), Width: 14, ItemStyle: &opts.ItemStyle{Color: color}}
 		s.AxisLine = &opts.AxisLine{LineStyle: &opts.LineStyle{Width: 14}}

@@ -72,9 +72,6 @@ func (r Row) Chosen() string {
 		return r.Answer.Self.Option
 	}
 	if r.Answer.Self.Value != nil {
-		if r.Answer.FromSurvey() { // read-only: the survey's mean, rounded as shown
-			return decimal.Dot2(*r.Answer.Self.Value)
-		}
 		return decimal.Dot(*r.Answer.Self.Value) // an input's value: a decimal point
 	}
 	return ""
@@ -158,7 +155,7 @@ type Page struct {
 // filters of the page: not yet answered, without evidence, returned by the evaluator.
 var filters = map[string]func(Row) bool{
 	"belum":        func(r Row) bool { return r.Answer.Self == nil },
-	"tanpa-bukti":  func(r Row) bool { return len(r.Answer.Evidence) == 0 },
+	"tanpa-bukti":  func(r Row) bool { return len(r.Answer.Evidence) == 0 && !r.Answer.FromSurvey() },
 	"dikembalikan": func(r Row) bool { return r.Returned },
 }
 
@@ -243,7 +240,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 			}
 			row.Returned = row.Answer.Review != nil && row.Answer.Review.Verdict == VerdictReturned
 			row.Editable = p.Editable && (a.Status != Returned || row.Returned) && !row.Answer.FromSurvey()
-			if len(row.Answer.Evidence) == 0 {
+			if len(row.Answer.Evidence) == 0 && !row.Answer.FromSurvey() { // a survey is its answer's evidence
 				p.NoEvidence++
 			}
 			if state != nil && state.Code == ind.Code {

@@ -59,7 +59,8 @@ type Option struct {
 type Question struct {
 	Key   string
 	Text  string // the question as the respondent reads it
-	Short string // the unsur or statement in a few words (charts, tables)
+	Short string // the unsur or statement in a few words (tables)
+	Label string // one or two words (the chart's axis, which a phone leaves little room)
 	Group string // the aspect it belongs to (F-03), empty for IKM
 }
 
@@ -146,15 +147,15 @@ var ikmForm = Form{
 	Title: "Survei Kepuasan Masyarakat",
 	Intro: "Pendapat Anda tentang pelayanan yang baru Anda terima. Pilih satu jawaban untuk setiap pertanyaan; jawaban Anda tidak memengaruhi pelayanan dan tidak mencantumkan nama.",
 	Questions: []Question{
-		{Key: "U1", Short: "Persyaratan", Text: "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?"},
-		{Key: "U2", Short: "Sistem, mekanisme, dan prosedur", Text: "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?"},
-		{Key: "U3", Short: "Waktu penyelesaian", Text: "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?"},
-		{Key: "U4", Short: "Biaya/tarif", Text: "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?"},
-		{Key: "U5", Short: "Produk spesifikasi jenis pelayanan", Text: "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?"},
-		{Key: "U6", Short: "Kompetensi pelaksana", Text: "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?"},
-		{Key: "U7", Short: "Perilaku pelaksana", Text: "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?"},
-		{Key: "U8", Short: "Penanganan pengaduan, saran dan masukan", Text: "Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?"},
-		{Key: "U9", Short: "Sarana dan prasarana", Text: "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?"},
+		{Key: "U1", Label: "Persyaratan", Short: "Persyaratan", Text: "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?"},
+		{Key: "U2", Label: "Prosedur", Short: "Sistem, mekanisme, dan prosedur", Text: "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?"},
+		{Key: "U3", Label: "Waktu", Short: "Waktu penyelesaian", Text: "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?"},
+		{Key: "U4", Label: "Biaya", Short: "Biaya/tarif", Text: "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?"},
+		{Key: "U5", Label: "Produk", Short: "Produk spesifikasi jenis pelayanan", Text: "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?"},
+		{Key: "U6", Label: "Kompetensi", Short: "Kompetensi pelaksana", Text: "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?"},
+		{Key: "U7", Label: "Perilaku", Short: "Perilaku pelaksana", Text: "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?"},
+		{Key: "U8", Label: "Pengaduan", Short: "Penanganan pengaduan, saran dan masukan", Text: "Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?"},
+		{Key: "U9", Label: "Sarana", Short: "Sarana dan prasarana", Text: "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?"},
 	},
 	Options: []Option{{1, "a"}, {2, "b"}, {3, "c"}, {4, "d"}},
 	Labels: map[string][]string{
@@ -187,20 +188,20 @@ var f03Form = Form{
 	Title: "Survei Persepsi Pengguna Layanan (F-03)",
 	Intro: "Nilailah setiap pernyataan tentang unit layanan ini: 0 berarti sama sekali tidak sesuai, 5 berarti sepenuhnya sesuai. Jawaban Anda tidak mencantumkan nama.",
 	Questions: []Question{
-		{Key: "P1", Group: "Kebijakan pelayanan", Short: "Persyaratan mudah dipenuhi", Text: "Persyaratan untuk memperoleh layanan mudah dipenuhi."},
-		{Key: "P2", Group: "Kebijakan pelayanan", Short: "Prosedur mudah", Text: "Prosedur yang harus dilalui untuk memperoleh layanan mudah."},
-		{Key: "P3", Group: "Kebijakan pelayanan", Short: "Tarif sesuai informasi", Text: "Tarif yang dibayar sama dengan tarif yang diinformasikan."},
-		{Key: "P4", Group: "Kebijakan pelayanan", Short: "Waktu sesuai informasi", Text: "Lama pelayanan sesuai dengan waktu penyelesaian yang diinformasikan."},
-		{Key: "P5", Group: "Profesionalisme SDM", Short: "Jam layanan sesuai", Text: "Jam layanan (tanpa jeda istirahat, termasuk informasi, konsultasi, dan pengaduan) sesuai dengan yang ditetapkan."},
-		{Key: "P6", Group: "Profesionalisme SDM", Short: "Petugas responsif", Text: "Petugas tanggap dalam memberikan pelayanan."},
-		{Key: "P7", Group: "Profesionalisme SDM", Short: "Sikap petugas", Text: "Sikap petugas mencerminkan pelayanan yang berkualitas."},
-		{Key: "P8", Group: "Sarana prasarana", Short: "Tempat parkir", Text: "Tempat parkir yang disediakan memadai."},
-		{Key: "P9", Group: "Sarana prasarana", Short: "Ruang tunggu", Text: "Ruang tunggu layanan nyaman."},
-		{Key: "P10", Group: "Sarana prasarana", Short: "Toilet", Text: "Toilet untuk pengguna layanan bersih dan memadai."},
-		{Key: "P11", Group: "Sarana prasarana", Short: "Sarana penunjang", Text: "Sarana penunjang lain memadai (misalnya ruang laktasi, area bermain anak, layanan prioritas lansia dan penyandang disabilitas)."},
-		{Key: "P12", Group: "Sistem informasi pelayanan", Short: "Informasi daring", Text: "Informasi layanan mudah diperoleh secara daring (situs web, aplikasi, media sosial)."},
-		{Key: "P13", Group: "Sistem informasi pelayanan", Short: "Informasi di lokasi", Text: "Informasi layanan mudah diperoleh di lokasi layanan."},
-		{Key: "P14", Group: "Konsultasi dan pengaduan", Short: "Konsultasi dan pengaduan", Text: "Layanan konsultasi dan pengaduan tersedia, memadai, dan mudah diakses."},
+		{Key: "P1", Label: "Persyaratan", Group: "Kebijakan pelayanan", Short: "Persyaratan mudah dipenuhi", Text: "Persyaratan untuk memperoleh layanan mudah dipenuhi."},
+		{Key: "P2", Label: "Prosedur", Group: "Kebijakan pelayanan", Short: "Prosedur mudah", Text: "Prosedur yang harus dilalui untuk memperoleh layanan mudah."},
+		{Key: "P3", Label: "Tarif", Group: "Kebijakan pelayanan", Short: "Tarif sesuai informasi", Text: "Tarif yang dibayar sama dengan tarif yang diinformasikan."},
+		{Key: "P4", Label: "Waktu", Group: "Kebijakan pelayanan", Short: "Waktu sesuai informasi", Text: "Lama pelayanan sesuai dengan waktu penyelesaian yang diinformasikan."},
+		{Key: "P5", Label: "Jam layanan", Group: "Profesionalisme SDM", Short: "Jam layanan sesuai", Text: "Jam layanan (tanpa jeda istirahat, termasuk informasi, konsultasi, dan pengaduan) sesuai dengan yang ditetapkan."},
+		{Key: "P6", Label: "Tanggap", Group: "Profesionalisme SDM", Short: "Petugas responsif", Text: "Petugas tanggap dalam memberikan pelayanan."},
+		{Key: "P7", Label: "Sikap petugas", Group: "Profesionalisme SDM", Short: "Sikap petugas", Text: "Sikap petugas mencerminkan pelayanan yang berkualitas."},
+		{Key: "P8", Label: "Parkir", Group: "Sarana prasarana", Short: "Tempat parkir", Text: "Tempat parkir yang disediakan memadai."},
+		{Key: "P9", Label: "Ruang tunggu", Group: "Sarana prasarana", Short: "Ruang tunggu", Text: "Ruang tunggu layanan nyaman."},
+		{Key: "P10", Label: "Toilet", Group: "Sarana prasarana", Short: "Toilet", Text: "Toilet untuk pengguna layanan bersih dan memadai."},
+		{Key: "P11", Label: "Penunjang", Group: "Sarana prasarana", Short: "Sarana penunjang", Text: "Sarana penunjang lain memadai (misalnya ruang laktasi, area bermain anak, layanan prioritas lansia dan penyandang disabilitas)."},
+		{Key: "P12", Label: "Info daring", Group: "Sistem informasi pelayanan", Short: "Informasi daring", Text: "Informasi layanan mudah diperoleh secara daring (situs web, aplikasi, media sosial)."},
+		{Key: "P13", Label: "Info di lokasi", Group: "Sistem informasi pelayanan", Short: "Informasi di lokasi", Text: "Informasi layanan mudah diperoleh di lokasi layanan."},
+		{Key: "P14", Label: "Pengaduan", Group: "Konsultasi dan pengaduan", Short: "Konsultasi dan pengaduan", Text: "Layanan konsultasi dan pengaduan tersedia, memadai, dan mudah diakses."},
 	},
 	Options: []Option{{0, "0"}, {1, "1"}, {2, "2"}, {3, "3"}, {4, "4"}, {5, "5"}},
 	Min:     0, Max: 5,

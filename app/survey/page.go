@@ -210,7 +210,7 @@ func (p *Pages) resultsPage(c *fiber.Ctx) error {
 	var bars []charts.ScoreBar
 	for _, q := range f.Questions {
 		qs = append(qs, QuestionRow{Question: q, NRR: res.NRR[q.Key], Answered: res.Answered[q.Key], Weakest: q.Key == res.Weakest})
-		bars = append(bars, charts.ScoreBar{Label: q.Short, Value: res.NRR[q.Key], Weakest: q.Key == res.Weakest})
+		bars = append(bars, charts.ScoreBar{Label: q.Label, Value: res.NRR[q.Key], Weakest: q.Key == res.Weakest})
 	}
 	barsOpt, err := charts.SurveyBars("Nilai rata-rata per "+map[Kind]string{IKM: "unsur", F03: "pernyataan"}[sv.Kind], bars, float64(f.Min), float64(f.Max))
 	if err != nil {
