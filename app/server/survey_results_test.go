@@ -3,10 +3,14 @@ package server
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/rapor-rb/raporrb/app/assessment"
+	decimal "github.com/rapor-rb/raporrb/app/num"
 	"github.com/rapor-rb/raporrb/app/survey"
 )
 
@@ -175,4 +179,137 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// What a crash leaves is repaired: a response counted but never pushed (a crash between the
+// counter and the bucket) is skipped by readers, and responses stored but never brought to
+// the sheet (a stop within the sync delay, a crash in the sync) reach it at the next start
+// (SyncSurveys), before the server serves.
+func TestSurveyCrashStatesAreRepaired(t *testing.T) {
+	w := newSurveyWorldSync(t, time.Hour)
+	ctx := context.Background()
+	unit := nonFinalIKM(t, w, nil)
+	id, token := w.create(w.api("admin"), "ikm", unit, 100)
+	for _, a := range []string{ikmAnswers("4", "3", "3", "4", "3", "4", "4", "3", "2"), ikmAnswers("3", "3", "2", "4", "3", "3", "4", "3", "3")} {
+		if st, body := w.answer(token, a, time.Minute); st != 201 {
+			t.Fatalf("answer: %d %v", st, body)
+		}
+	}
+	// The crash: the counter moved, the response never reached its bucket.
+	if _, err := w.st.DB.Collection("surveys").UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: int64(1)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	res := w.results(w.api("admin"), id)
+	if res["received"] != 3.0 || res["n"] != 2.0 {
+		t.Fatalf("after the lost push: %v", res)
+	}
+	a, err := w.st.Assessments.ByID(ctx, assessment.ID(2026, "ikm-2017", unit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Self.Total == res["ikm"] {
+		t.Fatal("the sheet already holds the survey's result before any sync")
+	}
+	// The next start brings the sheet up to date.
+	if err := w.st.SyncSurveys(ctx, catalog, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = w.st.Assessments.ByID(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	sv, err := w.st.Surveys.ByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Self.Total != res["ikm"] || sv.Applied.Seq != 3 || sv.Applied.Pending != "" {
+		t.Errorf("after SyncSurveys: sheet %v, survey %v, applied %+v", a.Self.Total, res["ikm"], sv.Applied)
+	}
+	// Numbering goes on past the hole.
+	st, body := w.answer(token, ikmAnswers("4", "4", "4", "3", "4", "4", "4", "4", "4"), time.Minute)
+	if st != 201 || body["seq"] != 4.0 {
+		t.Errorf("next answer: %d %v", st, body)
+	}
+}
+
+// Syncs racing each other and the responses never take the sheet back in time: every version
+// the survey writes reflects at least as many responses as the one before, and once the
+// responses stop, one more sync leaves the sheet at the survey's result.
+func TestSurveySyncsLandInOrder(t *testing.T) {
+	w := newSurveyWorldSync(t, time.Hour)
+	ctx := context.Background()
+	svc := w.service()
+	unit := nonFinalIKM(t, w, nil)
+	id, _ := w.create(w.api("admin"), "ikm", unit, 100)
+	sv, err := w.st.Surveys.ByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 8)
+	go func() {
+		defer close(done)
+		for i := range 40 {
+			v, u := 1+i%4, 1+(i/4)%4
+			in := survey.Input{Answers: map[string]*int{"U1": &v, "U2": &u}}
+			w.advance(3 * time.Minute)
+			if _, _, err := svc.Submit(ctx, sv, in, survey.Meta{}); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if err := svc.Sync(ctx, id); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if err := svc.Sync(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	aid := assessment.ID(2026, "ikm-2017", unit)
+	sh, err := w.st.Assessments.Sheet(ctx, aid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := *sh.Answer("IKM.U1")
+	vs, err := w.st.Assessments.History(ctx, aid, cur, 0, assessment.MaxHistoryPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := 1 << 30
+	for _, v := range vs { // newest first
+		if v.By != "survei" {
+			break
+		}
+		var n int
+		if _, err := fmt.Sscanf(v.Note, "Hasil survei publik (%d responden)", &n); err != nil {
+			t.Fatalf("version %d: note %q", v.Rev, v.Note)
+		}
+		if n > last {
+			t.Errorf("version %d reflects %d responses, the later one %d: the sheet went back in time", v.Rev, n, last)
+		}
+		last = n
+	}
+	res := w.results(w.api("admin"), id)
+	if got := *cur.Self.Value; decimal.Round2(got) != res["nrr"].(map[string]any)["U1"] || res["n"] != 40.0 {
+		t.Errorf("after the last sync: IKM.U1 %v, survey %v (n %v)", got, res["nrr"], res["n"])
+	}
 }

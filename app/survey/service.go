@@ -58,6 +58,8 @@ type Service struct {
 	Log       *slog.Logger
 
 	sync syncer
+	// afterCompute, in tests, runs between a sync's computing the result and its write.
+	afterCompute func()
 }
 
 // DefaultSyncDelay is how long responses gather before their survey's result is written to

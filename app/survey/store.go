@@ -41,8 +41,10 @@ var Collections = []string{"surveys", "survey_tokens", "survey_responses", "surv
 // family is the lock of the survey documents (db.WriteFamily).
 const family = "survey"
 
-// bucketSize bounds the responses of one stored document (≈ 100 × 150 bytes).
-const bucketSize = 100
+// bucketSize bounds the responses of one stored document. A push rewrites its bucket whole on
+// the embedded engine: measured per submission, 100 a bucket 11 ms, 50 6.2 ms, 20 4.4 ms, 10
+// 2.8 ms; 20 keeps a survey of the largest required sample (384) at 20 reads.
+const bucketSize = 20
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {

@@ -33,66 +33,110 @@ import (
 var errUnchanged = errors.New("survey result unchanged on the sheet")
 
 // Sync brings survey id's current result to its assessment's sheet through
-// assessment.Service.Apply: the responses are read under the write lock, inside the write,
-// so two syncs of one survey land in order and the later one always reflects the later
-// responses. It records what it applied (Survey.Applied), or why it could not (no
-// assessment, a final sheet).
+// assessment.Service.Apply. The result is computed from the responses before the write, so
+// the process-wide writer is held only for the write itself; inside the write the survey is
+// read again, and if a response or decision arrived meanwhile the result is computed again
+// (the third time inside the write), so two syncs of one survey land in order and the later
+// one always reflects the later responses. It records what it applied (Survey.Applied), or why
+// it could not (no assessment, a final sheet).
 func (s *Service) Sync(ctx context.Context, id string) error {
 	sv, err := s.Store.ByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	f := sv.Form()
 	applied := Applied{Seq: sv.Seq, Rev: sv.Rev, At: s.now()}
-	_, err = s.Assessments.Apply(ctx, assessmentOf(sv).ID, func(ctx context.Context, c *assessment.Change) error {
-		cur, err := s.Store.ByID(ctx, id)
+	for attempt := 1; ; attempt++ {
+		ahead, err := s.compute(ctx, id)
 		if err != nil {
 			return err
 		}
-		rs, err := s.Store.Responses(ctx, id, cur.Seq)
-		if err != nil {
-			return err
+		if s.afterCompute != nil {
+			s.afterCompute()
 		}
-		res := Compute(cur, rs, s.rules())
-		applied = Applied{Seq: cur.Seq, Rev: cur.Rev, At: c.Now}
-		if c.Status() == assessment.Final {
-			applied.Pending = "Lembar kerja sudah final; hasil survei terbaru belum masuk. Administrator dapat membuka kembali lembar kerja."
-			return errUnchanged
-		}
-		var changed []string
-		for _, t := range f.Targets {
-			if _, ok := c.Inst.Indicator(t.Indicator); !ok {
-				continue
+		_, err = s.Assessments.Apply(ctx, assessmentOf(sv).ID, func(ctx context.Context, c *assessment.Change) error {
+			cur, err := s.Store.ByID(ctx, id)
+			if err != nil {
+				return err
 			}
-			var v *float64
-			if x := res.Value(t.Question); x != nil {
-				fv, _ := x.Float64() // the nearest float to the exact mean
-				v = &fv
+			res := ahead.res
+			if cur.Seq != ahead.seq || cur.Rev != ahead.rev {
+				if attempt < 3 {
+					return errStale
+				}
+				if ahead, err = s.compute(ctx, id); err != nil {
+					return err
+				}
+				res = ahead.res
 			}
-			if a := c.Sheet.Answer(t.Indicator); a != nil && a.Self != nil && a.Self.Survey == id && sameValue(a.Self.Value, v) {
-				continue
-			}
-			a := c.Answer(t.Indicator)
-			a.Self = &assessment.Response{Value: v, By: assessment.BySurvey, Survey: id, At: c.Now}
-			a.Rev++
-			c.Keep(assessment.Version{Indicator: t.Indicator, Rev: a.Rev, Value: v, By: assessment.BySurvey, At: c.Now,
-				Note: fmt.Sprintf("Hasil survei publik (%d responden)", res.N)})
-			changed = append(changed, t.Indicator+" "+shownValue(v))
+			applied = Applied{Seq: ahead.seq, Rev: ahead.rev, At: c.Now}
+			return s.write(c, id, res, &applied)
+		})
+		if errors.Is(err, errStale) {
+			continue
 		}
-		if len(changed) == 0 {
-			return errUnchanged
+		switch {
+		case err == nil, errors.Is(err, errUnchanged):
+		case apperr.Is(err, apperr.NotFound):
+			applied.Pending = fmt.Sprintf("Penilaian %s tahun %d untuk unit ini belum dibuka; hasil survei masuk setelah administrator membuka tahunnya.", sv.Kind.Short(), sv.Period)
+		default:
+			return fmt.Errorf("bringing survey %s to its sheet: %w", id, err)
 		}
-		c.Audit(assessment.BySurvey, audit.SurveyApply, "%s, %d responden: %s", id, res.N, strings.Join(changed, "; "))
-		return nil
-	})
-	switch {
-	case err == nil, errors.Is(err, errUnchanged):
-	case apperr.Is(err, apperr.NotFound):
-		applied.Pending = fmt.Sprintf("Penilaian %s tahun %d untuk unit ini belum dibuka; hasil survei masuk setelah administrator membuka tahunnya.", sv.Kind.Short(), sv.Period)
-	default:
-		return fmt.Errorf("bringing survey %s to its sheet: %w", id, err)
+		return s.Store.SetApplied(ctx, id, applied)
 	}
-	return s.Store.SetApplied(ctx, id, applied)
+}
+
+// errStale aborts a sync's write whose result a newer response has overtaken.
+var errStale = errors.New("survey result overtaken by a newer response")
+
+// computed is a survey's result with the responses and decisions it reflects.
+type computed struct {
+	res      *Results
+	seq, rev int64
+}
+
+func (s *Service) compute(ctx context.Context, id string) (computed, error) {
+	sv, err := s.Store.ByID(ctx, id)
+	if err != nil {
+		return computed{}, err
+	}
+	rs, err := s.Store.Responses(ctx, id, sv.Seq)
+	if err != nil {
+		return computed{}, err
+	}
+	return computed{res: Compute(sv, rs, s.rules()), seq: sv.Seq, rev: sv.Rev}, nil
+}
+
+// write sets the sheet's answers to res (see the file's comment), within the write c.
+func (s *Service) write(c *assessment.Change, id string, res *Results, applied *Applied) error {
+	if c.Status() == assessment.Final {
+		applied.Pending = "Lembar kerja sudah final; hasil survei terbaru belum masuk. Administrator dapat membuka kembali lembar kerja."
+		return errUnchanged
+	}
+	var changed []string
+	for _, t := range FormOf(res.Kind).Targets {
+		if _, ok := c.Inst.Indicator(t.Indicator); !ok {
+			continue
+		}
+		var v *float64
+		if x := res.Value(t.Question); x != nil {
+			fv, _ := x.Float64() // the nearest float to the exact mean
+			v = &fv
+		}
+		if a := c.Sheet.Answer(t.Indicator); a != nil && a.Self != nil && a.Self.Survey == id && sameValue(a.Self.Value, v) {
+			continue
+		}
+		a := c.Answer(t.Indicator)
+		a.Self = &assessment.Response{Value: v, By: assessment.BySurvey, Survey: id, At: c.Now}
+		a.Rev++
+		c.Keep(assessment.Version{Indicator: t.Indicator, Rev: a.Rev, Value: v, By: assessment.BySurvey, At: c.Now,
+			Note: fmt.Sprintf("Hasil survei publik (%d responden)", res.N)})
+		changed = append(changed, t.Indicator+" "+shownValue(v))
+	}
+	if len(changed) == 0 {
+		return errUnchanged
+	}
+	c.Audit(assessment.BySurvey, audit.SurveyApply, "%s, %d responden: %s", id, res.N, strings.Join(changed, "; "))
+	return nil
 }
 
 func sameValue(a, b *float64) bool {
