@@ -257,9 +257,15 @@ func (w *surveyWorld) page(c *client, path string) string {
 	return string(b)
 }
 
-// sessionCookie signs the client's user in through the login form and returns the cookie.
+// sessionCookie returns a browser session of the client's user (one per client).
 func (w *surveyWorld) sessionCookie(c *client) string {
 	w.t.Helper()
+	w.mu.Lock()
+	cookie, ok := w.sessions[c.token]
+	w.mu.Unlock()
+	if ok {
+		return cookie
+	}
 	u, err := w.st.Users.UserForToken(context.Background(), c.token)
 	if err != nil {
 		w.t.Fatal(err)
@@ -268,5 +274,11 @@ func (w *surveyWorld) sessionCookie(c *client) string {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return "raporrb_sesi=" + tok
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.sessions == nil {
+		w.sessions = map[string]string{}
+	}
+	w.sessions[c.token] = "raporrb_sesi=" + tok
+	return w.sessions[c.token]
 }

@@ -26,6 +26,7 @@ func TestBrowserSurveyWeek(t *testing.T) {
 	base := serve(t, w.srv)
 	ctx := browser(t)
 	unit, rankBefore, scoreBefore := lowIKMDraft(t, w)
+	codes := rawCodes(catalog)
 	camat := "camat." + unit
 
 	// The bupati's ranking before the survey.
@@ -86,6 +87,7 @@ func TestBrowserSurveyWeek(t *testing.T) {
 		waitVisible(`#form-survei`),
 		evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
 		evaluate(wideJS, &formWide),
+		noRawCodes(codes, "the public form"),
 		screenshot(t, "survey-form-phone"),
 	}
 	for i := 1; i <= 9; i++ {
@@ -156,6 +158,7 @@ func TestBrowserSurveyWeek(t *testing.T) {
 		evaluate(`!!echarts.getInstanceByDom(document.querySelector('[data-chart="survei-sampel"]'))`, &gauge),
 		text(`#status-sampel`, &gaugeCanvas),
 		evaluate(wideJS, &wide),
+		noRawCodes(codes, "the survey's results"),
 		screenshot(t, "survey-results-phone"),
 	); err != nil {
 		t.Fatal(err)
@@ -178,6 +181,7 @@ func TestBrowserSurveyWeek(t *testing.T) {
 		waitVisible(`#ind-IKM\.U1 .survey-source`),
 		text(`#ind-IKM\.U1 .survey-value`, &note),
 		evaluate(`document.querySelector('#ind-IKM\\.U1 form.answer-form') === null`, &readOnly),
+		noRawCodes(codes, "the IKM sheet with the survey's answers"),
 		scrollIntoView(`#ind-IKM\.U1`),
 		screenshot(t, "survey-sheet-phone"),
 		logout(),

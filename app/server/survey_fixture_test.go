@@ -25,8 +25,9 @@ type surveyWorld struct {
 	srv *web.Server
 	res demo.Result
 
-	mu  sync.Mutex
-	now time.Time
+	mu       sync.Mutex
+	now      time.Time
+	sessions map[string]string // API token → a browser session cookie of the same user
 }
 
 func newSurveyWorld(t *testing.T) *surveyWorld { return newSurveyWorldSync(t, 0) }

@@ -243,6 +243,11 @@ func (p *Pages) resultsPage(c *fiber.Ctx) error {
 		return err
 	}
 	weakest, _ := f.Question(res.Weakest)
+	var missing []string
+	for _, k := range res.Missing {
+		q, _ := f.Question(k)
+		missing = append(missing, q.Short)
+	}
 	var saran []Suggestion
 	for i := len(rs) - 1; i >= 0 && len(saran) < maxSuggestionsShown; i-- {
 		if r := rs[i]; r.Saran != "" && Counted(flags, sv.Included, r.Seq) {
@@ -254,7 +259,7 @@ func (p *Pages) resultsPage(c *fiber.Ctx) error {
 		"ChartBars":  ChartData{ID: "survei-unsur", Label: "Nilai rata-rata setiap pertanyaan", Option: barsOpt, Rows: len(bars)},
 		"ChartGauge": ChartData{ID: "survei-sampel", Label: fmt.Sprintf("%d dari %d responden yang dibutuhkan", res.N, res.RequiredSample), Option: gauge},
 		"ChartTrend": ChartData{ID: "survei-tren", Label: "Tren " + label + " per tahun", Option: trendOpt},
-		"Kurang":     max(res.RequiredSample-res.N, 0), "Saran": saran}
+		"Kurang":     max(res.RequiredSample-res.N, 0), "Saran": saran, "Missing": strings.Join(missing, ", ")}
 	if p.Service.Decide(ctx, u, account.Survey, sv) == nil {
 		data["Links"] = p.links(c, sv)
 		data["CanManage"] = true
@@ -354,12 +359,13 @@ func (p *Pages) poster(c *fiber.Ctx) error {
 	l := p.links(c, sv)
 	short := strings.TrimPrefix(strings.TrimPrefix(l.URL, "https://"), "http://")
 	return web.Render(c, "survey/poster", "Poster survei · "+p.unitName(c, sv.Unit), fiber.Map{"S": sv, "Form": sv.Form(),
-		"UnitName": p.unitName(c, sv.Unit), "Links": l, "Short": short, "Grouped": grouped(sv.Token), "Styles": styles,
+		"UnitName": p.unitName(c, sv.Unit), "Links": l, "Short": short, "Grouped": GroupToken(sv.Token), "Styles": styles,
 		"QR": "/kelola-survei/" + sv.ID + "/qr.svg"})
 }
 
-// grouped writes a token in groups of four for reading off paper: "7kq2-mx9p-a3ht-4wzc".
-func grouped(t string) string {
+// GroupToken writes a token in groups of four for reading off paper: "7kq2-mx9p-a3ht-4wzc"
+// (the public form takes it with or without the dashes, in either case).
+func GroupToken(t string) string {
 	var parts []string
 	for i := 0; i < len(t); i += 4 {
 		parts = append(parts, t[i:min(i+4, len(t))])
@@ -445,7 +451,7 @@ func flaggedRows(f *Form, fs []FlaggedResponse) []FlaggedRow {
 			if v := x.Answers[q.Key]; v != nil {
 				a = strconv.Itoa(*v)
 			}
-			answers = append(answers, q.Key+" "+a)
+			answers = append(answers, q.Label+" "+a)
 		}
 		out[i] = FlaggedRow{FlaggedResponse: x, ReasonText: strings.Join(reasons, "; "), AnswerText: strings.Join(answers, ", ")}
 	}

@@ -306,7 +306,7 @@ func TestTokens(t *testing.T) {
 	if normToken(" 7KQ2-MX9P-A3HT-4WZC ") != "7kq2mx9pa3ht4wzc" {
 		t.Error("a typed token is not normalized")
 	}
-	if grouped("7kq2mx9pa3ht4wzc") != "7kq2-mx9p-a3ht-4wzc" {
-		t.Error("grouped")
+	if GroupToken("7kq2mx9pa3ht4wzc") != "7kq2-mx9p-a3ht-4wzc" {
+		t.Error("GroupToken")
 	}
 }
