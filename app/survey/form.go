@@ -221,7 +221,8 @@ var (
 
 // Choice is one answer of a profile question: its stored key and its words.
 type Choice struct {
-	Key, Label string
+	Key   string `json:"key"`
+	Label string `json:"label"`
 }
 
 // labelOf returns the words of key among cs, or "" when it is none of them.
