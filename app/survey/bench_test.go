@@ -58,7 +58,8 @@ type benchWorld struct {
 	clock  *atomic.Int64 // unix nanoseconds
 }
 
-func newBenchWorld(b *testing.B, base *db.DB) *benchWorld {
+// newBenchWorld also sets up Sukamaju's IKM survey (population 2,500).
+func newBenchWorld(b *testing.B, base *db.DB) (*benchWorld, *survey.Survey) {
 	b.Helper()
 	ctx := context.Background()
 	cat, err := instrument.LoadFS(instruments.FS)
@@ -88,7 +89,12 @@ func newBenchWorld(b *testing.B, base *db.DB) *benchWorld {
 	w.survey = &survey.Service{Store: survey.NewStore(d), Assessments: w.sv, Periods: ps, Units: units, Catalog: cat, Access: access,
 		Audit: log, Seal: sealer{key: []byte("bench-key-bench-key-bench-key-32")}, Now: now, SyncDelay: survey.DefaultSyncDelay}
 	b.Cleanup(w.survey.Stop)
-	return w
+	s, err := w.survey.Create(ctx, &account.User{Username: "admin", Role: account.Admin},
+		survey.CreateInput{Period: 2026, Unit: "sukamaju", Kind: survey.IKM, Service: "KTP", Population: 2500})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return w, s
 }
 
 // answers is a questionnaire that varies with i (never a straight line).
@@ -109,12 +115,7 @@ func BenchmarkSurveySubmit(b *testing.B) {
 	base, stop := dbtest.MustStart()
 	defer stop()
 	ctx := context.Background()
-	w := newBenchWorld(b, base)
-	admin := &account.User{Username: "admin", Role: account.Admin}
-	s, err := w.survey.Create(ctx, admin, survey.CreateInput{Period: 2026, Unit: "sukamaju", Kind: survey.IKM, Service: "KTP", Population: 2500})
-	if err != nil {
-		b.Fatal(err)
-	}
+	w, s := newBenchWorld(b, base)
 	b.Run("service", func(b *testing.B) {
 		i := 0
 		t0 := time.Now()
@@ -151,12 +152,7 @@ func BenchmarkAnswerSaveUnderSurveyLoad(b *testing.B) {
 	base, stop := dbtest.MustStart()
 	defer stop()
 	ctx := context.Background()
-	w := newBenchWorld(b, base)
-	admin := &account.User{Username: "admin", Role: account.Admin}
-	s, err := w.survey.Create(ctx, admin, survey.CreateInput{Period: 2026, Unit: "sukamaju", Kind: survey.IKM, Service: "KTP", Population: 2500})
-	if err != nil {
-		b.Fatal(err)
-	}
+	w, s := newBenchWorld(b, base)
 	camat := &account.User{Username: "camat.sukamaju", Role: account.Camat, Unit: "sukamaju"}
 	id := assessment.ID(2026, "zi-2021", "sukamaju")
 	zi, _ := w.sv.Catalog.Get("zi-2021")
@@ -216,21 +212,25 @@ func BenchmarkAnswerSaveUnderSurveyLoad(b *testing.B) {
 		}()
 		return func() int { close(done); wg.Wait(); return int(sent.Load()) }
 	}
-	const perPhase = 60
+	// Idle and loaded saves alternate in rounds, so that a drift of the shared machine weighs on
+	// both alike.
+	const rounds, perPhase = 3, 40
 	var idle, loaded []time.Duration
 	var sent int
 	var elapsed time.Duration
 	for b.Loop() {
-		for range perPhase {
-			idle = append(idle, save())
+		for range rounds {
+			for range perPhase {
+				idle = append(idle, save())
+			}
+			stopLoad := load()
+			t0 := time.Now()
+			for range perPhase {
+				loaded = append(loaded, save())
+			}
+			elapsed += time.Since(t0)
+			sent += stopLoad()
 		}
-		stopLoad := load()
-		t0 := time.Now()
-		for range perPhase {
-			loaded = append(loaded, save())
-		}
-		elapsed += time.Since(t0)
-		sent += stopLoad()
 	}
 	p50 := func(d []time.Duration) float64 {
 		s := slices.Clone(d)
