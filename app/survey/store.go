@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -240,6 +241,31 @@ func (s *Store) Responses(ctx context.Context, id string, seq int64) (_ []Respon
 	}
 	slices.SortFunc(out, func(a, b Response) int { return int(a.Seq - b.Seq) })
 	return out, nil
+}
+
+// Snapshot returns a survey with its responses as one consistent moment: read under the
+// family lock on the embedded engine, so no submission sits between its counter and its push
+// (a result computed from it reflects exactly the responses its Seq counts). On MongoDB, where
+// the lock is the database's own atomic steps, a response counted but not yet pushed is waited
+// for briefly (a crash's hole is then read as it is).
+func (s *Store) Snapshot(ctx context.Context, id string) (sv *Survey, rs []Response, err error) {
+	for wait := 0; ; wait++ {
+		err = s.db.WriteFamily(ctx, family, func(ctx context.Context) error {
+			if sv, err = s.ByID(ctx, id); err != nil {
+				return err
+			}
+			rs, err = s.Responses(ctx, id, sv.Seq)
+			return err
+		})
+		if err != nil || sv.Seq == 0 || (len(rs) > 0 && rs[len(rs)-1].Seq == sv.Seq) || wait == 5 || s.db.Embedded {
+			return sv, rs, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // pendingSync lists the surveys whose responses or decisions changed since their last sync.

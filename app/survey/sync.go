@@ -94,12 +94,12 @@ type computed struct {
 	seq, rev int64
 }
 
+// compute reads a consistent snapshot of the survey (Store.Snapshot: no response counted but
+// not yet stored) and computes its result. Without that, a result computed between a
+// submission's counter and its push would carry the new count with one response fewer, and pass
+// the check against the counter as current.
 func (s *Service) compute(ctx context.Context, id string) (computed, error) {
-	sv, err := s.Store.ByID(ctx, id)
-	if err != nil {
-		return computed{}, err
-	}
-	rs, err := s.Store.Responses(ctx, id, sv.Seq)
+	sv, rs, err := s.Store.Snapshot(ctx, id)
 	if err != nil {
 		return computed{}, err
 	}
