@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,23 @@ func TestSurveyAPISetupRolesAndLifecycle(t *testing.T) {
 		st, body := w.api(who).do("GET", "/api/v1/surveys/"+id+"/results", "")
 		if st != want {
 			t.Errorf("%s reads the results: %d %v, want %d", who, st, body, want)
+		}
+	}
+	// The evaluator assigned to the unit's IKM reads it; one who is not does not.
+	as, err := w.st.Assignments.ForEvaluator(context.Background(), "inspektur")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assigned := false
+	for _, a := range as {
+		if a.Year == 2026 && a.Instrument == "ikm-2017" && slices.Contains(a.Units, unit) {
+			assigned = true
+		}
+	}
+	for who, want := range map[string]bool{"inspektur": assigned, "evaluator2": !assigned} {
+		st, _ := w.api(who).do("GET", "/api/v1/surveys/"+id+"/results", "")
+		if (st == 200) != want || (st != 200 && st != 403) {
+			t.Errorf("%s (assigned %v) reads the results: %d", who, want, st)
 		}
 	}
 	// Only managers see the token.
