@@ -23,6 +23,9 @@ var (
 	Reviewers    = Policy{Name: "evaluator", Roles: []Role{Evaluator}}
 	Leaders      = Policy{Name: "pimpinan", Roles: []Role{Pimpinan, Admin}}
 	AdminsOnly   = Policy{Name: "admin", Roles: []Role{Admin}}
+	// SurveyManagers set up, close and reopen public surveys: a unit's camat for their own
+	// unit, the admin for any (Decide, action Survey).
+	SurveyManagers = Policy{Name: "survei", Roles: []Role{Camat, Admin}}
 )
 
 // Allows reports whether u passes the gate; u is nil for an anonymous request.
@@ -59,6 +62,7 @@ const (
 	Reopen   Action = "reopen"   // admin reopens a final sheet
 	Manage   Action = "manage"   // admin manages units, users, periods, instruments
 	Rankings Action = "rankings" // see the comparison of all units
+	Survey   Action = "survey"   // set up, close and reopen a unit's public survey (its camat, the admin)
 )
 
 // Object is the unit an action touches and the facts about the user's relation to it that
@@ -93,6 +97,14 @@ func Decide(u *User, act Action, obj Object) error {
 				return apperr.New(apperr.Forbidden, "Hanya camat yang dapat mengajukan penilaian.")
 			}
 			return nil
+		case Survey:
+			if !own {
+				return apperr.New(apperr.Forbidden, "Anda hanya dapat mengatur survei unit Anda sendiri.")
+			}
+			if u.Role != Camat {
+				return apperr.New(apperr.Forbidden, "Hanya camat yang dapat mengatur survei unit.")
+			}
+			return nil
 		}
 	case Evaluator:
 		switch act {
@@ -113,7 +125,7 @@ func Decide(u *User, act Action, obj Object) error {
 		return apperr.New(apperr.Forbidden, "Pimpinan hanya dapat membaca, tidak mengubah data.")
 	case Admin:
 		switch act {
-		case Read, Export, Rankings, Reopen, Manage:
+		case Read, Export, Rankings, Reopen, Manage, Survey:
 			return nil
 		case Answer, Submit:
 			return apperr.New(apperr.Forbidden, "Administrator tidak mengisi penilaian.")

@@ -18,6 +18,7 @@ const (
 	Forbidden    Kind = "forbidden"    // 403
 	NotFound     Kind = "not_found"    // 404
 	Conflict     Kind = "conflict"     // 409
+	Gone         Kind = "gone"         // 410: the thing exists but no longer takes this (a closed survey)
 	TooLarge     Kind = "too_large"    // 413
 	Unsupported  Kind = "unsupported"  // 415: a request body of a type the route does not take
 	TooMany      Kind = "too_many"     // 429

@@ -60,8 +60,9 @@ type Service struct {
 }
 
 // CheckEditable says whether u may change indicator of a now, with sh the sheet as read:
-// own unit, a sheet in draft (or returned, then only the returned items), before the deadline.
-// Errors: Forbidden (who, or past the deadline) or Conflict (the status), with the reason.
+// own unit, a sheet in draft (or returned, then only the returned items), before the deadline,
+// and not an answer a public survey wrote (Answer.FromSurvey). Errors: Forbidden (who, or past
+// the deadline) or Conflict (the status, a survey's answer), with the reason.
 func (sv *Service) CheckEditable(ctx context.Context, u *account.User, a *Assessment, sh *Sheet, indicator string) error {
 	obj, err := sv.Access.Object(ctx, u, a)
 	if err != nil {
@@ -80,6 +81,12 @@ func (sv *Service) CheckEditable(ctx context.Context, u *account.User, a *Assess
 func (sv *Service) editable(ctx context.Context, u *account.User, obj account.Object, a *Assessment, sh *Sheet, indicator string) error {
 	if err := Permit(u, obj, a.Status, account.Answer); err != nil {
 		return err
+	}
+	if indicator != "" {
+		if ans := sh.Answer(indicator); ans != nil && ans.FromSurvey() {
+			return apperr.New(apperr.Conflict, "Jawaban indikator %s berasal dari survei publik (%s) dan hanya berubah melalui hasil survei; lembar kerja tidak dapat mengubahnya.",
+				indicator, ans.Self.Survey)
+		}
 	}
 	if a.Status == Returned && indicator != "" {
 		if ans := sh.Answer(indicator); ans == nil || ans.Review == nil || ans.Review.Verdict != VerdictReturned {

@@ -208,7 +208,17 @@ type Response struct {
 	Note   string    `bson:"note,omitempty" json:"note,omitempty"`
 	By     string    `bson:"by" json:"by"`
 	At     time.Time `bson:"at" json:"at"`
+	// Survey is the public survey the answer comes from ("2026/ikm/sukamaju", app/survey),
+	// empty for an answer the unit gave: a survey's answer is read-only on the sheet (see
+	// FromSurvey) and changes only when the survey's result does.
+	Survey string `bson:"survey,omitempty" json:"survey,omitempty"`
 }
+
+// BySurvey is the author of an answer a public survey wrote (Response.By, history, audit).
+const BySurvey = "survei"
+
+// FromSurvey reports whether the answer is a public survey's, not the unit's own.
+func (a Answer) FromSurvey() bool { return a.Self != nil && a.Self.Survey != "" }
 
 // Verdict is the evaluator's decision on one indicator.
 type Verdict string
@@ -382,7 +392,7 @@ func ProgressOf(inst *instrument.Instrument, s *Sheet) Progress {
 		if a.Self != nil && answered(a.Self.Option, a.Self.Value) {
 			p.Answered++
 		}
-		if len(a.Evidence) > 0 {
+		if len(a.Evidence) > 0 || a.FromSurvey() { // a survey's answer: the survey is its evidence
 			p.Evidenced++
 		}
 		if a.Review != nil {

@@ -79,6 +79,15 @@ func (r Row) Chosen() string {
 	return ""
 }
 
+// SurveyValue is the value a public survey wrote, as the sheet shows it (two decimals,
+// decimal comma; the stored value is the survey's exact mean), or "" when it wrote none.
+func (r Row) SurveyValue() string {
+	if !r.Answer.FromSurvey() || r.Answer.Self.Value == nil {
+		return ""
+	}
+	return decimal.ID2(*r.Answer.Self.Value)
+}
+
 // Min is the smallest number a numeric scale takes.
 func (r Row) Min() float64 {
 	if r.Scale.Kind == instrument.KindPercent || r.Scale.Min == nil {
@@ -150,7 +159,7 @@ type Page struct {
 // filters of the page: not yet answered, without evidence, returned by the evaluator.
 var filters = map[string]func(Row) bool{
 	"belum":        func(r Row) bool { return r.Answer.Self == nil },
-	"tanpa-bukti":  func(r Row) bool { return len(r.Answer.Evidence) == 0 },
+	"tanpa-bukti":  func(r Row) bool { return len(r.Answer.Evidence) == 0 && !r.Answer.FromSurvey() },
 	"dikembalikan": func(r Row) bool { return r.Returned },
 }
 
@@ -234,8 +243,8 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 				}
 			}
 			row.Returned = row.Answer.Review != nil && row.Answer.Review.Verdict == VerdictReturned
-			row.Editable = p.Editable && (a.Status != Returned || row.Returned)
-			if len(row.Answer.Evidence) == 0 {
+			row.Editable = p.Editable && (a.Status != Returned || row.Returned) && !row.Answer.FromSurvey()
+			if len(row.Answer.Evidence) == 0 && !row.Answer.FromSurvey() { // a survey is its answer's evidence
 				p.NoEvidence++
 			}
 			if state != nil && state.Code == ind.Code {

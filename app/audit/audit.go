@@ -52,6 +52,11 @@ const (
 	InstrumentAdd    Action = "instrument.add"
 	Import           Action = "import"
 	Backup           Action = "backup"
+	SurveyCreate     Action = "survey.create"
+	SurveyClose      Action = "survey.close"
+	SurveyReopen     Action = "survey.reopen"
+	SurveyInclude    Action = "survey.include"
+	SurveyApply      Action = "survey.apply"
 )
 
 // #nosec G101 -- labels of actions shown on pages ("Masuk" is sign-in), no credentials
@@ -65,6 +70,8 @@ var labels = map[Action]string{
 	UserPassword: "Mengganti kata sandi", UnitCreate: "Membuat unit", UnitUpdate: "Mengubah unit",
 	PeriodPut: "Mengatur periode", Extension: "Memperpanjang batas waktu", InstrumentAdd: "Menambah instrumen",
 	Import: "Mengimpor data", Backup: "Membuat cadangan",
+	SurveyCreate: "Membuat survei publik", SurveyClose: "Menutup survei", SurveyReopen: "Membuka kembali survei",
+	SurveyInclude: "Mengubah respons survei yang ditandai", SurveyApply: "Memasukkan hasil survei ke lembar kerja",
 }
 
 // Label is the action in Bahasa Indonesia.

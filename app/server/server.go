@@ -25,6 +25,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/period"
 	"github.com/rapor-rb/raporrb/app/ranking"
 	"github.com/rapor-rb/raporrb/app/review"
+	"github.com/rapor-rb/raporrb/app/survey"
 	"github.com/rapor-rb/raporrb/app/unit"
 	"github.com/rapor-rb/raporrb/app/web"
 	"github.com/rapor-rb/raporrb/public"
@@ -46,6 +47,14 @@ type Stores struct {
 	Jobs        *jobs.Runner
 
 	catalog *instrument.Catalog
+	Surveys *survey.Store
+	// SurveySync is how long a public survey's responses gather before its result is written
+	// to the sheet (survey.Service.SyncDelay): 0 within the submission (tests), serve uses
+	// survey.DefaultSyncDelay.
+	SurveySync time.Duration
+	// PublicURL is where citizens reach the app, for the survey's QR code ("" = the request's
+	// own address).
+	PublicURL string
 }
 
 // boardMaxAge is how long a cached ranking or page is trusted on MongoDB, where other
@@ -78,6 +87,7 @@ func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
 		Eligibility: eligibility.NewStore(d),
 		Instruments: instrument.NewStore(d),
 		Jobs:        jobs.NewRunner(d, now, nil),
+		Surveys:     survey.NewStore(d),
 	}
 	st.Settings = ranking.NewSettings(d).WithAudit(st.Audit)
 	st.Board = ranking.NewBoard(d, cat, st.Units, st.Assessments, cacheMaxAge(d))
@@ -105,8 +115,8 @@ func (s Stores) EnsureBoards(ctx context.Context) error {
 }
 
 // collections are every collection the application uses.
-var collections = []string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "migrations",
-	"secrets", "throttle", "eligibility", "instruments", "jobs", "staged"}
+var collections = append([]string{"users", "sessions", "units", "periods", "assignments", "assessments", "sheets", "history", "audit", "evidence_refs", "boards", "settings", "migrations",
+	"secrets", "throttle", "eligibility", "instruments", "jobs", "staged"}, survey.Collections...)
 
 // EnsureIndexes creates the collections and every store's indexes, and runs the data
 // migrations not yet run (see migrations); safe to run at each start.
@@ -223,7 +233,30 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	ad.Routes(r)
 	jobs.Handler{Runner: st.Jobs}.Routes(r)
 	(&lkeimport.Handler{Assessments: ah, Service: service, Jobs: st.Jobs, Audit: st.Audit}).Routes(r)
+	surveys := st.surveyService(service, cat, srv, cfg.Now, log)
+	// Scheduled syncs stop with the server; the next start's SyncSurveys brings them.
+	srv.App.Hooks().OnShutdown(func() error { surveys.Stop(); return nil })
+	sh := &survey.Handler{Service: surveys, Units: st.Units, PublicURL: st.PublicURL, Now: cfg.Now}
+	sh.Routes(r)
+	sh.PublicRoutes(r)
+	(&survey.Pages{Handler: sh, UnitList: st.Units, Periods: st.Periods}).PageRoutes(r)
 	return srv, nil
+}
+
+// surveyService is the public surveys' service on the stores, writing sheets through
+// service (the assessment write path); seal signs the form tickets (the web server).
+func (s Stores) surveyService(service *assessment.Service, cat *instrument.Catalog, seal survey.Sealer, now func() time.Time, log *slog.Logger) *survey.Service {
+	return &survey.Service{Store: s.Surveys, Assessments: service, Periods: s.Periods, Units: s.Units, Catalog: cat,
+		Access: assessment.Access{Assignments: s.Assignments}, Audit: s.Audit, Seal: seal, Now: now, SyncDelay: s.SurveySync, Log: log}
+}
+
+// SyncSurveys brings every public survey whose responses reached the store but not yet its
+// sheet (a stop within the sync delay, a failed sync) to the sheet: at start-up, before
+// serving.
+func (s Stores) SyncSurveys(ctx context.Context, cat *instrument.Catalog, log *slog.Logger) error {
+	service := &assessment.Service{Store: s.Assessments, Periods: s.Periods, Catalog: cat, Access: assessment.Access{Assignments: s.Assignments},
+		Audit: s.Audit, Now: time.Now, Zone: s.Units.Zone}
+	return s.surveyService(service, cat, nil, time.Now, log).SyncPending(ctx)
 }
 
 // NewBlobs returns the evidence store of the engine: files under dataDir/evidence with the

@@ -64,9 +64,9 @@ func hasBody(c *fiber.Ctx) bool {
 // route is the API, refuses a body of a type the route does not take (415) before reading a
 // byte of it, reads any other body with the route's limit while reading (a chunked body
 // included: fasthttp never buffers it, and this reads at most limit+1 bytes), and runs the
-// "$"-key guard on whatever was read. Only upload routes leave a multipart body unread; the
+// "$"-key guard on whatever was read (limit: the route's, see Router.WithBodyLimit). Only upload routes leave a multipart body unread; the
 // handler gets it from UploadBody, limited to uploadLimit bytes in all.
-func (s *Server) body(api bool, acc accepts) fiber.Handler {
+func (s *Server) body(api bool, acc accepts, limit int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Locals(localAPI, api)
 		c.Locals(localRouteOK, true)
@@ -101,7 +101,7 @@ func (s *Server) body(api bool, acc accepts) fiber.Handler {
 			c.Locals(localUpload, s.uploadStream(c))
 			return c.Next()
 		}
-		if err := s.readLimited(c, s.cfg.BodyLimit); err != nil {
+		if err := s.readLimited(c, limit); err != nil {
 			return err
 		}
 		return rejectOperatorKeys(c, mt)

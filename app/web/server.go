@@ -233,13 +233,25 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 type Router struct {
 	s      *Server
 	prefix string
+	// limit is the body limit of the routes registered through this router (0: the server's
+	// BodyLimit); see WithBodyLimit.
+	limit int
 }
 
 // Router returns the root router.
 func (s *Server) Router() Router { return Router{s: s} }
 
 // Group returns a router whose routes start with prefix.
-func (r Router) Group(prefix string) Router { return Router{s: r.s, prefix: r.prefix + prefix} }
+func (r Router) Group(prefix string) Router {
+	return Router{s: r.s, prefix: r.prefix + prefix, limit: r.limit}
+}
+
+// WithBodyLimit returns a router whose routes read bodies of at most n bytes (413 past it),
+// below the server's BodyLimit: public forms that take a few fields.
+func (r Router) WithBodyLimit(n int) Router {
+	r.limit = n
+	return r
+}
 
 // add registers a route behind the chain every route shares, in this order: body (the
 // routed path decides API or page; 415 for a body type the route does not take; the body
@@ -258,7 +270,11 @@ func (r Router) add(method, path string, p account.Policy, acc accepts, hs ...fi
 		}
 	}
 	r.s.policies[method+" "+full] = p
-	chain := []fiber.Handler{r.s.body(api, acc), r.s.guard(p), r.s.passwordGate, r.s.checkCSRF(api)}
+	limit := r.s.cfg.BodyLimit
+	if r.limit > 0 && r.limit < limit {
+		limit = r.limit
+	}
+	chain := []fiber.Handler{r.s.body(api, acc, limit), r.s.guard(p), r.s.passwordGate, r.s.checkCSRF(api)}
 	r.s.App.Add(method, full, append(chain, hs...)...)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ type config struct {
 	LoginDelayMax  time.Duration
 	TrustedProxies []netip.Prefix
 	LogLevel       slog.Level
+	// PublicURL is where citizens reach the app (the public survey's QR code and poster).
+	PublicURL string
 }
 
 func or(v, def string) string {
@@ -48,6 +51,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Sync:         strings.ToLower(or(getenv("EMBEDDED_SYNC"), "normal")),
 		VendorDir:    or(getenv("VENDOR_DIR"), "./public/vendor"),
 		DemoPassword: getenv("DEMO_PASSWORD"),
+		PublicURL:    strings.TrimRight(getenv("PUBLIC_URL"), "/"),
 	}
 	var err error
 	if c.SeedDemo, err = parseBool(getenv, "SEED_DEMO", true); err != nil {
@@ -75,6 +79,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.TrustedProxies, err = web.ParseTrustedProxies(getenv("TRUSTED_PROXIES")); err != nil {
 		return c, fmt.Errorf("TRUSTED_PROXIES must be addresses or CIDR ranges separated by commas (10.0.0.0/8,192.168.1.10), got %q", getenv("TRUSTED_PROXIES"))
+	}
+	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "") {
+		return c, fmt.Errorf("PUBLIC_URL must be an address such as https://rapor.kab-contoh.go.id (scheme and host only), got %q", getenv("PUBLIC_URL"))
 	}
 	if c.Sync != "normal" && c.Sync != "full" {
 		return c, fmt.Errorf("EMBEDDED_SYNC must be normal or full, got %q", getenv("EMBEDDED_SYNC"))

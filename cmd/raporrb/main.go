@@ -19,6 +19,7 @@ import (
 	"github.com/rapor-rb/raporrb/app/db"
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/server"
+	"github.com/rapor-rb/raporrb/app/survey"
 	"github.com/rapor-rb/raporrb/app/web"
 	"github.com/rapor-rb/raporrb/seed/demo"
 	"github.com/rapor-rb/raporrb/seed/instruments"
@@ -125,6 +126,10 @@ func serveOrSeed(ctx context.Context, cmd string, cfg config, cat *instrument.Ca
 	if err := st.EnsureBoards(openCtx); err != nil {
 		return fmt.Errorf("building the ranking boards: %w", err)
 	}
+	if err := st.SyncSurveys(openCtx, cat, log); err != nil {
+		return fmt.Errorf("bringing survey results to their sheets: %w", err)
+	}
+	st.SurveySync, st.PublicURL = survey.DefaultSyncDelay, cfg.PublicURL
 	vendor := os.DirFS(cfg.VendorDir)
 	if _, err := fs.Stat(vendor, "echarts.min.js"); err != nil {
 		log.Warn("front-end assets missing; run `make assets` (make run does it)", "dir", cfg.VendorDir)

@@ -1,6 +1,8 @@
 // Draws the page's charts lazily: each <div data-chart="ID" data-src="URL"> is drawn when it
 // comes near the viewport, with the ECharts option the server answers at URL (a JSON object of
-// the page's chart options by ID, fetched once per URL, behind the page's own authorization).
+// the page's chart options by ID, fetched once per URL, behind the page's own authorization);
+// a <div data-chart="ID"> without data-src takes its option from <script type="application/json"
+// id="ID"> on the page.
 // ECharts itself (about 1 MB) is loaded on the first such chart, or once the page has loaded,
 // so the page and its tables are usable before it arrives. No inline script: the
 // Content-Security-Policy stays strict. Numbers the chart draws (value axes, data labels,
@@ -99,6 +101,18 @@
     return fetched[src];
   }
 
+  // inline reads a chart's option from the page itself, <script type="application/json"
+  // id="ID"> (small pages, such as a survey's results, that need no second request).
+  function inline(el) {
+    var tag = document.getElementById(el.dataset.chart);
+    if (!tag || tag.type !== "application/json") {
+      return Promise.reject(new Error("no option for " + el.dataset.chart));
+    }
+    var opts = {};
+    opts[el.dataset.chart] = JSON.parse(tag.textContent);
+    return Promise.resolve(opts);
+  }
+
   var charts = [];
 
   // draw puts the chart of el on the page; on failure it says where the numbers are.
@@ -107,7 +121,7 @@
       return;
     }
     el.dataset.drawn = "1";
-    Promise.all([loadECharts(), options(el.dataset.src)]).then(function (res) {
+    Promise.all([loadECharts(), el.dataset.src ? options(el.dataset.src) : inline(el)]).then(function (res) {
       var opt = res[1][el.dataset.chart];
       if (!opt) {
         throw new Error("no option for " + el.dataset.chart);
@@ -125,7 +139,7 @@
   window.raporCharts = { idNum: idNum, valueText: valueText, localize: localize };
 
   document.addEventListener("DOMContentLoaded", function () {
-    var els = Array.prototype.slice.call(document.querySelectorAll("[data-chart][data-src]"));
+    var els = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
     if (els.length === 0) {
       return;
     }
@@ -151,7 +165,9 @@
     // Once the page has loaded, fetch ECharts and the options ahead of the scroll.
     window.addEventListener("load", function () {
       loadECharts().catch(function () {});
-      options(els[0].dataset.src).catch(function () {});
+      if (els[0].dataset.src) {
+        options(els[0].dataset.src).catch(function () {});
+      }
     });
     window.addEventListener("resize", function () {
       charts.forEach(function (c) { c.resize(); });
