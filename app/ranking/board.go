@@ -2,6 +2,7 @@ package ranking
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -129,6 +130,7 @@ type Board struct {
 type cached struct {
 	rows []Row
 	at   time.Time
+	json []byte // rows as JSON, encoded on the first API read (readers at thousands a second)
 }
 
 type cachedLines struct {
@@ -460,6 +462,37 @@ func (b *Board) Rows(ctx context.Context, year int, instrumentID string) ([]Row,
 		return nil, err
 	}
 	return v.([]Row), nil
+}
+
+// RowsJSON is Rows encoded as a JSON array, kept with the cached rows so that the rankings API
+// encodes a ranking once per change, not once per read.
+func (b *Board) RowsJSON(ctx context.Context, year int, instrumentID string) (json.RawMessage, error) {
+	key := rankKey(year, instrumentID)
+	b.mu.Lock()
+	c, ok := b.ranked[key]
+	gen := b.gen[key]
+	b.mu.Unlock()
+	if ok && c.json != nil && (b.maxAge == 0 || b.now().Sub(c.at) < b.maxAge) {
+		return c.json, nil
+	}
+	rows, err := b.Rows(ctx, year, instrumentID)
+	if err != nil {
+		return nil, err
+	}
+	if rows == nil {
+		rows = []Row{}
+	}
+	j, err := json.Marshal(rows)
+	if err != nil {
+		return nil, fmt.Errorf("ranking %s as JSON: %w", key, err)
+	}
+	b.mu.Lock()
+	if c, ok := b.ranked[key]; ok && b.gen[key] == gen && len(c.rows) == len(rows) && (len(rows) == 0 || &c.rows[0] == &rows[0]) {
+		c.json = j
+		b.ranked[key] = c
+	}
+	b.mu.Unlock()
+	return j, nil
 }
 
 // Ranking ranks the children of parent (every unit when parent is empty) on one period and

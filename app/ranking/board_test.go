@@ -2,6 +2,7 @@ package ranking
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"testing"
 	"time"
@@ -238,5 +239,34 @@ func TestWeightsValidationKeepsPrevious(t *testing.T) {
 				t.Errorf("weights after refusal = %+v, %v", cur, err)
 			}
 		})
+	}
+}
+
+// The rankings API's JSON is encoded once per change: the same bytes while nothing changes,
+// the new ranking right after a write.
+func TestRowsJSONFollowsWrites(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.put(t, "alfa", 70, 0, 1)
+	f.put(t, "bravo", 60, 0, 1)
+	first, err := f.board.RowsJSON(ctx, 2026, "zi-2021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := f.board.RowsJSON(ctx, 2026, "zi-2021")
+	if &first[0] != &again[0] {
+		t.Error("the JSON was encoded again without a change")
+	}
+	f.put(t, "bravo", 90, 0, 2)
+	after, err := f.board.RowsJSON(ctx, 2026, "zi-2021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	if err := json.Unmarshal(after, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Unit != "bravo" || rows[0].Self != 90 {
+		t.Errorf("after bravo's save the JSON ranks %+v, want bravo first at 90", rows)
 	}
 }

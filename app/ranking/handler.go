@@ -46,12 +46,19 @@ func (h *Handler) rankings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := h.Board.Ranking(c.UserContext(), p.Year, instID, c.Query("parent"))
+	if parent := c.Query("parent"); parent != "" {
+		rows, err := h.Board.Ranking(c.UserContext(), p.Year, instID, parent)
+		if err != nil {
+			return err
+		}
+		if rows == nil {
+			rows = []Row{}
+		}
+		return c.JSON(fiber.Map{"period": p.Year, "instrument": instID, "rows": rows})
+	}
+	rows, err := h.Board.RowsJSON(c.UserContext(), p.Year, instID)
 	if err != nil {
 		return err
-	}
-	if rows == nil {
-		rows = []Row{}
 	}
 	return c.JSON(fiber.Map{"period": p.Year, "instrument": instID, "rows": rows})
 }
