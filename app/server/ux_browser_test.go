@@ -77,3 +77,54 @@ const phoneWideJS = `(() => {
 	}
 	return out;
 })()`
+
+// A draft kept in the browser (a save that failed, then the page left) is put back only into a
+// form that can still be saved: on a sheet that has since been submitted the read-only form
+// keeps showing what is stored, without "tekan Simpan", and the draft stays kept.
+func TestBrowserDraftNotRestoredIntoReadOnlyForm(t *testing.T) {
+	srv := newServer(t, web.Config{})
+	base := serve(t, srv)
+	ctx := browser(t)
+	year := demoNow.Year()
+	st, b := login(t, srv, "bupati").do("GET", fmt.Sprintf("/api/v1/assessments?period=%d", year), "")
+	if st != 200 {
+		t.Fatalf("list = %d %v", st, b)
+	}
+	sheet, unit := "", ""
+	for _, x := range b["assessments"].([]any) {
+		if a := x.(map[string]any); a["status"] == "diajukan" && a["instrument"] != "ikm-2017" {
+			unit = a["unit"].(string)
+			sheet = fmt.Sprintf("/penilaian/%d/%s/%s", year, a["instrument"], unit)
+			break
+		}
+	}
+	if sheet == "" {
+		t.Fatal("no submitted sheet in the demo")
+	}
+	const first = `article.indicator .answer-form`
+	var before, after, key string
+	var restored int
+	plant := `(() => {
+		const f = document.querySelector('` + first + `');
+		const k = 'raporrb:draft:' + document.body.dataset.user + ':' + new URL(f.getAttribute('hx-post'), location.href).pathname;
+		localStorage.setItem(k, JSON.stringify({at: Date.now(), fields: {catatan: 'isian lama yang tidak tersimpan'}}));
+		return k;
+	})()`
+	if err := chromedp.Run(ctx, loginActions(base, "camat."+unit, demoPassword), waitVisible(`main .page-head`),
+		navigate(base+sheet), waitVisible(`#hanya-baca`),
+		evaluate(`document.querySelector('`+first+` textarea').value`, &before),
+		evaluate(plant, &key),
+		navigate(base+sheet), waitVisible(`#hanya-baca`),
+		evaluate(`document.querySelectorAll('.draft-restored').length`, &restored),
+		evaluate(`document.querySelector('`+first+` textarea').value`, &after),
+	); err != nil {
+		t.Fatal(err)
+	}
+	var stillKept bool
+	if err := chromedp.Run(ctx, evaluate(fmt.Sprintf(`localStorage.getItem(%q) !== null`, key), &stillKept)); err != nil {
+		t.Fatal(err)
+	}
+	if restored != 0 || after != before || !stillKept {
+		t.Errorf("read-only %s: %d restored messages, note %q (stored %q), draft still kept %v", sheet, restored, after, before, stillKept)
+	}
+}
