@@ -47,8 +47,8 @@ func TestBrowserSurveyWeek(t *testing.T) {
 		navigate(base+"/kelola-survei"),
 		waitVisible(`#buat-survei`),
 		sendKeys(`#layanan`, "Administrasi kependudukan"),
-		sendKeys(`#populasi`, "2500"),
-		submit(`#layanan`),
+		sendKeys(`#populasi`, "2.500"),            // as the form's hint writes it, with the thousands dot
+		click(`#buat-survei button[type=submit]`), // the button, so the browser's own checks run
 		waitVisible(`#alamat-survei`),
 		attribute(`#alamat-survei`, "href", &qrURL, nil),
 		attribute(`#alamat-kios`, "href", &kioskURL, nil),
