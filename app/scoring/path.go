@@ -409,7 +409,7 @@ func (pl *planner) surveyMinimums() []SurveyNeed {
 	for _, code := range pl.survey {
 		trial[code] = bestOf(pl.inst.ScaleOf(code))
 	}
-	b := pl.newBoard(trial)
+	b := pl.newBoard(trial) // the board answers in trial: each b.set below writes it
 	order := slices.Clone(pl.survey)
 	slices.SortStableFunc(order, func(a, b string) int { return pl.value[b].Cmp(pl.value[a]) })
 	minOf := map[string]Answer{}
@@ -426,7 +426,10 @@ func (pl *planner) surveyMinimums() []SurveyNeed {
 			continue
 		}
 		if !entered && pl.passesWithout(trial, code) {
-			continue // not entered and not needed: counting 0 already passes
+			// Not entered and not needed: counting 0 already passes. It stays unentered in the
+			// trial too, so the results after it are judged with it at 0, as the plan leaves it.
+			delete(trial, code)
+			continue
 		}
 		n := SurveyNeed{Indicator: code, Area: pl.inst.LeafOf(code).Code, Min: *to.Number, Max: *pl.inst.ScaleOf(code).Max}
 		if entered {

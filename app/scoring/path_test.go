@@ -173,6 +173,26 @@ func TestPlanPathNamesUnenteredSurvey(t *testing.T) {
 	checkPath(t, zi, as, p, targetPasses(zi, "WBK"))
 }
 
+// Two survey results not entered, either of which alone reaches the band: the plan leaves the
+// first at 0 and asks for the second at the scale's minimum, instead of dropping both (which left
+// no passing set: the dashboard's path answered 500). IKM with U1–U7 entered (ΣNRR 23,09, IKM
+// 64,14, D) and U8, U9 empty; C needs IKM ≥ 65,00, i.e. ΣNRR ≥ 23,40: U9 at 1 (the minimum) gives
+// 24,09, 66,92.
+func TestPlanPathTwoUnenteredSurveys(t *testing.T) {
+	ikm := sheet(t, "ikm-2017")
+	as := Answers{"IKM.U1": number(3.15), "IKM.U2": number(3.28), "IKM.U3": number(3.3), "IKM.U4": number(3.45),
+		"IKM.U5": number(3.35), "IKM.U6": number(3.31), "IKM.U7": number(3.25)}
+	p, err := PlanPath(ikm, as, nil, TargetNext)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SurveyNeed{Indicator: "IKM.U9", Area: "IKM", Min: 1, Max: 4}
+	if p.Target != "C" || len(p.Steps) != 0 || len(p.Blocked) != 0 || len(p.Survey) != 1 || p.Survey[0] != want || p.After != 66.92 {
+		t.Errorf("IKM next: %+v; want C with only %+v, after 66.92", p, want)
+	}
+	checkPath(t, ikm, as, p, targetPasses(ikm, "C"))
+}
+
 // A bound above what its node can score even with everything at its best is blocked and named;
 // the other rules are still planned.
 func TestPlanPathImpossibleBound(t *testing.T) {

@@ -47,8 +47,8 @@ func TestBrowserSurveyWeek(t *testing.T) {
 		navigate(base+"/kelola-survei"),
 		waitVisible(`#buat-survei`),
 		sendKeys(`#layanan`, "Administrasi kependudukan"),
-		sendKeys(`#populasi`, "2500"),
-		submit(`#layanan`),
+		sendKeys(`#populasi`, "2.500"),            // as the form's hint writes it, with the thousands dot
+		click(`#buat-survei button[type=submit]`), // the button, so the browser's own checks run
 		waitVisible(`#alamat-survei`),
 		attribute(`#alamat-survei`, "href", &qrURL, nil),
 		attribute(`#alamat-kios`, "href", &kioskURL, nil),
@@ -85,7 +85,7 @@ func TestBrowserSurveyWeek(t *testing.T) {
 		step("a 390-px phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)),
 		navigate(qrURL),
 		waitVisible(`#form-survei`),
-		evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+		evaluate(`document.documentElement.scrollWidth > screen.width`, &overflow),
 		evaluate(wideJS, &formWide),
 		noRawCodes(codes, "the public form"),
 		screenshot(t, "survey-form-phone"),
@@ -255,7 +255,9 @@ func screenshot(t *testing.T, name string) chromedp.Action {
 }
 
 // wideJS lists the elements whose content reaches past their box without a scroll of their
-// own (none on a page that fits the phone), with the page's overflow.
-const wideJS = `(document.documentElement.scrollWidth > window.innerWidth ? ['page ' + document.documentElement.scrollWidth] : []).concat(
+// own (none on a page that fits the phone), with the page's overflow. The page is judged against
+// screen.width, the phone's: with mobile emulation window.innerWidth grows with a page that
+// overflows, so a check against it cannot fail.
+const wideJS = `(document.documentElement.scrollWidth > screen.width ? ['page ' + document.documentElement.scrollWidth] : []).concat(
 	Array.from(document.querySelectorAll('main *')).filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 &&
 		getComputedStyle(e).overflowX === 'visible').slice(0, 8).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + e.scrollWidth + '/' + e.clientWidth))`

@@ -66,6 +66,19 @@ func TestSurveyPages(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(string(b), `value="Perizinan usaha mikro"`) || !strings.Contains(string(b), "bilangan bulat") {
 		t.Errorf("failed set-up: %d, typed kept %v", resp.StatusCode, strings.Contains(string(b), "Perizinan usaha mikro"))
 	}
+	// A population out of range is said in Bahasa Indonesia, with the limit as people write it,
+	// not as the API's field name.
+	req = httptest.NewRequest("POST", "/kelola-survei", strings.NewReader(url.Values{"_csrf": {w.csrfOf(camat, "/kelola-survei")},
+		"tahun": {"2026"}, "unit": {unit}, "jenis": {"pekppp-f03"}, "layanan": {"Perizinan usaha mikro"}, "populasi": {"20.000.000"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", w.sessionCookie(camat))
+	if resp, err = w.srv.App.Test(req, 30_000); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	if msg := string(b); resp.StatusCode != 400 || !strings.Contains(msg, "harus 1–10.000.000") || strings.Contains(msg, "Kolom") || strings.Contains(msg, "population") {
+		t.Errorf("population out of range: %d, the message in %q", resp.StatusCode, clip(msg[max(0, strings.Index(msg, "galat-buat")):], 300))
+	}
 
 	// Answers, then the export: profile and answers, no suggestion.
 	if st, body := w.answer(token, ikmAnswers("4", "3", "-", "4", "3", "4", "4", "3", "2"), time.Minute); st != 201 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -114,19 +115,19 @@ func (in *CreateInput) Validate() error {
 	in.Service = strings.TrimSpace(in.Service)
 	switch {
 	case in.Period < 2000 || in.Period > 2100:
-		return apperr.New(apperr.Invalid, "Kolom period: tahun %d tidak valid.", in.Period)
+		return apperr.InField("period", "Tahun survei %d tidak valid.", in.Period)
 	case in.Unit == "":
-		return apperr.New(apperr.Invalid, "Kolom unit wajib diisi.")
+		return apperr.InField("unit", "Pilih kecamatan yang disurvei.")
 	case !unit.ValidCode(in.Unit):
-		return apperr.New(apperr.Invalid, "Kolom unit: kode %q tidak valid.", clipKey(in.Unit))
+		return apperr.InField("unit", "Kode kecamatan %q tidak valid.", clipKey(in.Unit))
 	case !in.Kind.Valid():
-		return apperr.New(apperr.Invalid, "Kolom kind harus %q atau %q.", IKM, F03)
+		return apperr.InField("kind", "Jenis survei harus %s (%q) atau %s (%q).", IKM.Label(), IKM, F03.Label(), F03)
 	case in.Service == "":
-		return apperr.New(apperr.Invalid, "Kolom service wajib diisi: jenis layanan yang disurvei (misalnya \"Administrasi kependudukan\").")
+		return apperr.InField("service", "Isi jenis layanan yang disurvei (misalnya \"Administrasi kependudukan\").")
 	case !utf8.ValidString(in.Service) || utf8.RuneCountInString(in.Service) > MaxService:
-		return apperr.New(apperr.Invalid, "Kolom service terlalu panjang (maksimal %d karakter).", MaxService)
+		return apperr.InField("service", "Jenis layanan yang disurvei terlalu panjang (maksimal %d karakter).", MaxService)
 	case in.Population < 1 || in.Population > MaxPopulation:
-		return apperr.New(apperr.Invalid, "Kolom population: jumlah pengguna layanan periode sebelumnya harus 1–%d.", MaxPopulation)
+		return apperr.InField("population", "Jumlah pengguna layanan periode sebelumnya harus 1–%s.", thousands(MaxPopulation))
 	}
 	return nil
 }
@@ -423,4 +424,13 @@ func (s *Service) Submit(ctx context.Context, sv *Survey, in Input, m Meta) (seq
 	}
 	s.schedule(sv.ID)
 	return seq, false, nil
+}
+
+// thousands prints n with the Indonesian thousands separator: 10000000 → "10.000.000".
+func thousands(n int) string {
+	d := strconv.Itoa(n)
+	for i := len(d) - 3; i > 0; i -= 3 {
+		d = d[:i] + "." + d[i:]
+	}
+	return d
 }

@@ -77,9 +77,12 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   function dropDraft(form) { var s = store(); if (s) { s.removeItem(key(form)); } }
 
+  // restore puts a kept draft back into its form, only where it can be saved: a read-only form
+  // (a disabled fieldset: a sheet submitted, returned or final) keeps showing what is stored,
+  // and the draft stays kept for when the form is editable again.
   function restore(form) {
     var s = store();
-    if (!s || !user()) { return false; }
+    if (!s || !user() || form.querySelector("fieldset[disabled]")) { return false; }
     var raw = s.getItem(key(form));
     if (!raw) { return false; }
     var d;
