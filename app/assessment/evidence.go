@@ -303,6 +303,12 @@ func (sv *Service) OpenEvidence(ctx context.Context, u *account.User, a *Assessm
 		for _, e := range ans.Evidence {
 			if e.ID == sha && e.Kind == EvidenceFile {
 				rc, n, err := sv.Blobs.Open(ctx, sha)
+				if apperr.Is(err, apperr.NotFound) {
+					// Linked, but no bytes: the demo's evidence is names only, and on real data
+					// the bytes went missing from the store. Say which, not a bare 404.
+					return nil, nil, 0, apperr.New(apperr.NotFound,
+						"Isi berkas %q tidak tersimpan di server. Pada data contoh (demo), berkas bukti hanya berupa nama tanpa isi; pada data sungguhan, minta pengunggahnya mengunggah ulang berkas ini dan laporkan kepada admin.", e.Name)
+				}
 				if err != nil {
 					return nil, nil, 0, err
 				}

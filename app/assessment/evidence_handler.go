@@ -171,7 +171,7 @@ func (h *Handler) evidenceDone(c *fiber.Ctx, a *Assessment, code string, typed *
 			return err
 		}
 		st, _, _ := web.StatusOf(err)
-		status, state.State, state.EvidenceError, state.Typed = st, "", apperr.Message(err), typed
+		status, state.State, state.EvidenceError, state.Typed = st, "", CardMessage(err, code), typed
 	}
 	if !web.IsHtmx(c) && err == nil {
 		return back(c, code)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -360,11 +362,11 @@ func (h *Handler) saveForm(c *fiber.Ctx) error {
 	case err == nil:
 		status = fiber.StatusOK
 	case apperr.Is(err, apperr.Conflict) && apperr.DetailOf(err) != nil: // a colleague's newer answer
-		status, state.State, state.Error = fiber.StatusConflict, "konflik", apperr.Message(err)
+		status, state.State, state.Error = fiber.StatusConflict, "konflik", CardMessage(err, code)
 		mine := &Response{Option: in.Answer.Option, Value: in.Answer.Number, Note: in.Note, By: u.Username}
 		state.Mine = mine
 	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Forbidden), apperr.Is(err, apperr.Conflict):
-		status, state.State, state.Error = web.Status(err), "galat", apperr.Message(err)
+		status, state.State, state.Error = web.Status(err), "galat", CardMessage(err, code)
 		state.Typed = &Typed{Answer: c.FormValue("jawaban"), Note: c.FormValue("catatan")}
 	default:
 		return err
@@ -438,4 +440,25 @@ func (h *Handler) historyPage(c *fiber.Ctx) error {
 		return c.Render("assessment/history", data)
 	}
 	return web.Render(c, "assessment/historypage", "Riwayat "+ind.Code, data)
+}
+
+// CardMessage is err's message as shown inside the indicator's own card, where naming the
+// indicator again by its code would only put a raw code in the sentence ("Jawaban indikator
+// P.MP.RF.1.a harus berupa angka" reads "Jawaban indikator ini harus berupa angka"). The API
+// keeps the message with the code, which is what its callers need.
+func CardMessage(err error, code string) string {
+	msg := strings.TrimPrefix(apperr.Message(err), "Indikator "+code+": ")
+	for _, r := range []struct{ from, to string }{
+		{"indikator " + code, "indikator ini"},
+		{"Indikator " + code, "Indikator ini"},
+		{"indikator \"" + code + "\"", "indikator ini"},
+		{"Indikator \"" + code + "\"", "Indikator ini"},
+	} {
+		msg = strings.ReplaceAll(msg, r.from, r.to)
+	}
+	if msg == "" {
+		return ""
+	}
+	r, n := utf8.DecodeRuneInString(msg)
+	return string(unicode.ToUpper(r)) + msg[n:]
 }

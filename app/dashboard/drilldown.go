@@ -142,6 +142,9 @@ type PathView struct {
 	Label  string
 	Steps  []StepView
 	Survey []SurveyView
+	// Failed is set when the planner could not plan this target (a fault, logged): the page
+	// says so for this target and shows the rest.
+	Failed bool
 }
 
 // StepView is one step with its indicator.
@@ -208,9 +211,7 @@ func (h *Handler) buildDrill(c *fiber.Ctx, s *Subject, target string, isLeader b
 	d.Weakest = weakest(s, 10)
 	d.Comments = comments(s)
 	var err error
-	if d.Paths, err = paths(s); err != nil {
-		return nil, err
-	}
+	d.Paths = h.paths(ctx, s)
 	if d.Syarat, err = h.proposal(ctx, s); err != nil {
 		return nil, err
 	}
@@ -340,17 +341,19 @@ func targets(inst *instrument.Instrument) []string {
 	return out
 }
 
-// paths plans every target from the basis answers.
-func paths(s *Subject) ([]PathView, error) {
+// paths plans every target from the basis answers. A target the planner fails on is logged
+// and shown as failed: one plan's fault never takes the drill-down or the rapor down with it.
+func (h *Handler) paths(ctx context.Context, s *Subject) []PathView {
 	var out []PathView
 	for _, t := range targets(s.Inst) {
 		v, err := planView(s, t)
 		if err != nil {
-			return nil, err
+			h.log().ErrorContext(ctx, "path planner failed", "assessment", s.A.ID, "target", t, "err", err)
+			v = PathView{Asked: t, Label: targetLabel(s.Inst, t), Failed: true}
 		}
 		out = append(out, v)
 	}
-	return out, nil
+	return out
 }
 
 func planView(s *Subject, target string) (PathView, error) {
@@ -358,22 +361,7 @@ func planView(s *Subject, target string) (PathView, error) {
 	if err != nil {
 		return PathView{}, err
 	}
-	v := PathView{Path: p, Asked: target, Label: p.Target}
-	if pr, ok := s.Inst.Predicate(p.Target); ok {
-		v.Label = pr.Label
-		if pr.Display() != pr.Label {
-			v.Label = pr.Display() + ": " + pr.Label
-		}
-	} else {
-		for _, g := range s.Inst.Grades {
-			if g.Key == p.Target {
-				v.Label = "Predikat " + g.Display()
-				if g.Label != g.Display() {
-					v.Label += " (" + g.Label + ")"
-				}
-			}
-		}
-	}
+	v := PathView{Path: p, Asked: target, Label: targetLabel(s.Inst, p.Target)}
 	answers := s.answers()
 	for _, st := range p.Steps {
 		ind, _ := s.Inst.Indicator(st.Indicator)
@@ -383,6 +371,30 @@ func planView(s *Subject, target string) (PathView, error) {
 		v.Survey = append(v.Survey, SurveyView{SurveyNeed: n, Title: s.Inst.NodeTitle(n.Area)})
 	}
 	return v, nil
+}
+
+// targetLabel names a target (a predicate or grade key) for a person; "next" and unknown keys
+// stay as they are.
+func targetLabel(inst *instrument.Instrument, target string) string {
+	if target == scoring.TargetNext {
+		return "Predikat berikutnya"
+	}
+	if pr, ok := inst.Predicate(target); ok {
+		if pr.Display() != pr.Label {
+			return pr.Display() + ": " + pr.Label
+		}
+		return pr.Label
+	}
+	for _, g := range inst.Grades {
+		if g.Key == target {
+			label := "Predikat " + g.Display()
+			if g.Label != g.Display() {
+				label += " (" + g.Label + ")"
+			}
+			return label
+		}
+	}
+	return target
 }
 
 // history is the unit's basis score on this instrument in every period, from the boards.

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -67,8 +68,18 @@ type Handler struct {
 	// CacheMaxAge bounds how long a rendered page is served where other instances write (on
 	// MongoDB, like the ranking cache); 0 (the embedded engine) serves it until a write.
 	CacheMaxAge time.Duration
+	// Log receives the faults a page survives (a path the planner could not plan); nil discards.
+	Log *slog.Logger
 
 	pages *pageCache
+}
+
+// log is h.Log, or a logger that discards.
+func (h *Handler) log() *slog.Logger {
+	if h.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Log
 }
 
 // zone is the kabupaten's time zone.

@@ -57,9 +57,7 @@ func (h *Handler) rapor(c *fiber.Ctx) error {
 				it.Row = r
 			}
 		}
-		if it.Paths, err = paths(s); err != nil {
-			return err
-		}
+		it.Paths = h.paths(ctx, s)
 		if it.Syarat, err = h.proposal(ctx, s); err != nil {
 			return err
 		}

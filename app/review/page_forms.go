@@ -85,9 +85,9 @@ func (h *Handler) cardReply(c *fiber.Ctx, a *assessment.Assessment, inst *instru
 	switch {
 	case err == nil:
 	case apperr.Is(err, apperr.Conflict) && apperr.DetailOf(err) != nil:
-		status, state.State, state.Error, state.Mine = fiber.StatusConflict, "konflik", apperr.Message(err), tried
+		status, state.State, state.Error, state.Mine = fiber.StatusConflict, "konflik", assessment.CardMessage(err, code), tried
 	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Forbidden), apperr.Is(err, apperr.Conflict):
-		status, state.State, state.Error, state.Mine = web.Status(err), "galat", apperr.Message(err), tried
+		status, state.State, state.Error, state.Mine = web.Status(err), "galat", assessment.CardMessage(err, code), tried
 	default:
 		return err
 	}

@@ -354,11 +354,13 @@ func (s *Service) Finalize(ctx context.Context, u *account.User, id string) (*as
 		var unreviewed, stillReturned []string
 		for _, ind := range inst.Indicators() {
 			a := c.Sheet.Answer(ind.Code)
+			// A returned item counts as reviewed on every page ("113/113 dinilai · 1 ditandai
+			// dikembalikan"), so it is refused as still returned, score or not.
 			switch {
+			case a != nil && a.Review != nil && a.Review.Verdict == assessment.VerdictReturned:
+				stillReturned = append(stillReturned, ind.Code)
 			case a == nil || a.Review == nil || (a.Review.Option == "" && a.Review.Value == nil):
 				unreviewed = append(unreviewed, ind.Code)
-			case a.Review.Verdict == assessment.VerdictReturned:
-				stillReturned = append(stillReturned, ind.Code)
 			}
 		}
 		if len(stillReturned) > 0 {

@@ -81,6 +81,13 @@ func TestReviewReturnResubmitFinalizeReopen(t *testing.T) {
 		if _, _, err := f.rv.Save(ctx, lead, f.id, Input{Indicator: c, Answer: ptr(goodAnswer(f.inst, c)), Verdict: assessment.VerdictOK, Rev: f.reviewRev(t, c)}); err != nil {
 			t.Fatal(err)
 		}
+		if c == c1 {
+			// c2, returned without an evaluator's score, counts as reviewed on the pages: it is
+			// refused as still returned, not as unreviewed.
+			if _, err := f.rv.Finalize(ctx, lead, f.id); !apperr.Is(err, apperr.Conflict) || !strings.Contains(apperr.Message(err), "masih berstatus dikembalikan") || !strings.Contains(apperr.Message(err), c2) {
+				t.Errorf("finalize with %s still returned = %v", c2, err)
+			}
+		}
 	}
 	if _, err := f.rv.Finalize(ctx, lead, f.id); !apperr.Is(err, apperr.Conflict) || !strings.Contains(apperr.Message(err), "belum dinilai") {
 		t.Errorf("finalize with unreviewed items = %v", err)

@@ -197,6 +197,20 @@ func TestDashboardPages(t *testing.T) {
 	if units, _ := tableUnits(t, body, "tabel-komposit"); len(units) != demoRes.Units-1 {
 		t.Errorf("composite table has %d rows", len(units))
 	}
+	// Every CSV download is a link in both dialects: nobody is told to edit a URL.
+	for _, id := range append(ids, "komposit") {
+		for _, href := range []string{
+			fmt.Sprintf(`href="/ekspor/%d/peringkat.csv?instrumen=%s"`, dashYear, id),
+			fmt.Sprintf(`href="/ekspor/%d/peringkat.csv?instrumen=%s&amp;pemisah=koma"`, dashYear, id),
+		} {
+			if !strings.Contains(body, href) {
+				t.Errorf("/dasbor has no link %s", href)
+			}
+		}
+	}
+	if strings.Contains(body, "tambahkan") {
+		t.Errorf("/dasbor still tells the reader to edit a URL")
+	}
 
 	for _, tc := range []struct {
 		path   string

@@ -176,3 +176,41 @@ func TestAPIEvidenceUploadsAndHostileFiles(t *testing.T) {
 		t.Errorf("bytes shared with another sheet were deleted: %v %v", resp.StatusCode, err)
 	}
 }
+
+// The demo's file evidence is names without bytes: opening one says so (page and API), in
+// place of a bare "not found" that reads like a fault.
+func TestDemoEvidenceWithoutBytesSaysSo(t *testing.T) {
+	srv := newServer(t, web.Config{})
+	c := login(t, srv, "camat.sukamaju")
+	path := "/api/v1/assessments/2026/zi-2021/sukamaju"
+	_, a := c.do("GET", path, "")
+	var sha, name string
+	for _, x := range a["answers"].([]any) {
+		ev, _ := x.(map[string]any)["evidence"].([]any)
+		for _, e := range ev {
+			if m := e.(map[string]any); m["kind"] == "file" {
+				sha, name = m["id"].(string), m["name"].(string)
+			}
+		}
+	}
+	if sha == "" {
+		t.Fatal("the demo's ZI sheet of Sukamaju has no file evidence")
+	}
+	st, b := c.do("GET", path+"/evidence/"+sha, "")
+	wantError(t, st, b, 404, "not_found")
+	if msg, _ := b["error"].(string); !strings.Contains(msg, "tidak tersimpan") || !strings.Contains(msg, name) || !strings.Contains(msg, "data contoh") {
+		t.Errorf("message %q: want it to name the file and say the demo's files have no content", msg)
+	}
+	p := newPage(t, srv)
+	p.login("camat.sukamaju")
+	resp, html := p.do("GET", "/penilaian/2026/zi-2021/sukamaju/berkas/"+sha, nil)
+	if resp.StatusCode != 404 || !strings.Contains(html, "tidak tersimpan") {
+		t.Errorf("page: %d, want 404 saying the content is not stored:\n%.500s", resp.StatusCode, html)
+	}
+	// An id no sheet links stays a plain not found: the id alone is no key.
+	st, b = c.do("GET", path+"/evidence/"+strings.Repeat("ab", 32), "")
+	wantError(t, st, b, 404, "not_found")
+	if msg, _ := b["error"].(string); strings.Contains(msg, "tidak tersimpan") {
+		t.Errorf("an unlinked id says %q", msg)
+	}
+}

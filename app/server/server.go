@@ -221,7 +221,7 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 	(&audit.Handler{Log: st.Audit, Units: st.Units, Titles: titles, Now: cfg.Now}).Routes(r)
 	(&dashboard.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Assignments: st.Assignments,
 		Users: st.Users, Units: st.Units, Assessments: st.Assessments, Access: access, Eligibility: st.Eligibility, Now: cfg.Now, Zone: zone,
-		Changes: st.DB, CacheMaxAge: cacheMaxAge(st.DB)}).Routes(r)
+		Changes: st.DB, CacheMaxAge: cacheMaxAge(st.DB), Log: log}).Routes(r)
 	(&eligibility.Handler{Store: st.Eligibility, Catalog: cat, Units: st.Units, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	(&ranking.Handler{Board: st.Board, Settings: st.Settings, Catalog: cat, Periods: st.Periods, Now: cfg.Now}).Routes(r)
 	ad := &admin.Handler{DB: st.DB, Users: st.Users, Units: st.Units, Periods: st.Periods, Assessments: st.Assessments,

@@ -64,8 +64,8 @@ func TestBrowserSheetErrorsKeepWhatWasTyped(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if gotNote != note || !strings.Contains(msg, "Pilih atau isi jawaban") {
-		t.Errorf("no option: message %q, note %q (want %q kept)", msg, gotNote, note)
+	if gotNote != note || !strings.Contains(msg, "Pilih atau isi jawaban") || strings.Contains(msg, codes[0]) {
+		t.Errorf("no option: message %q, note %q (want %q kept, and no code in the card's message)", msg, gotNote, note)
 	}
 
 	// An out-of-range percentage: the error, and the typed number, not the old value.
@@ -86,8 +86,8 @@ func TestBrowserSheetErrorsKeepWhatWasTyped(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if gotNum != "150" || !strings.Contains(msg, "100") {
-		t.Errorf("out of range: message %q, value %q (want 150 kept)", msg, gotNum)
+	if gotNum != "150" || !strings.Contains(msg, "100") || strings.Contains(msg, pct) {
+		t.Errorf("out of range: message %q, value %q (want 150 kept, and no code in the card's message)", msg, gotNum)
 	}
 
 	// Upload errors: inline in the evidence block; the sheet stays, and so does an answer
