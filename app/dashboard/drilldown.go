@@ -373,8 +373,8 @@ func planView(s *Subject, target string) (PathView, error) {
 	return v, nil
 }
 
-// targetLabel names a target (a predicate or grade key) for a person; "next" and unknown keys
-// stay as they are.
+// targetLabel names a target for a person: a predicate or grade key by its name, "next" as
+// the next grade; an unknown key stays as it is.
 func targetLabel(inst *instrument.Instrument, target string) string {
 	if target == scoring.TargetNext {
 		return "Predikat berikutnya"
