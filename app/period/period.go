@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -192,6 +193,25 @@ func (s *Store) Current(ctx context.Context) (*Period, error) {
 	}
 	if len(ps) == 0 {
 		return nil, apperr.New(apperr.NotFound, "Belum ada periode penilaian.")
+	}
+	return &ps[0], nil
+}
+
+// Running returns the period a page shows when none is asked for, from ps newest first (as
+// List gives them): the newest that has opened by now in loc (one of its instruments' opening
+// day has come), so that a year the admin opens ahead does not hide the year still being
+// answered and reviewed; the newest when none has opened yet. Errors: NotFound when ps is empty.
+func Running(ps []Period, now time.Time, loc *time.Location) (*Period, error) {
+	if len(ps) == 0 {
+		return nil, apperr.New(apperr.NotFound, "Belum ada periode penilaian.")
+	}
+	today := DayOf(now, loc)
+	for i := range ps {
+		for _, w := range ps[i].Instruments {
+			if w.Opens <= today {
+				return &ps[i], nil
+			}
+		}
 	}
 	return &ps[0], nil
 }

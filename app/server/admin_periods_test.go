@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,42 @@ func TestAdminExtendsOneKecamatan(t *testing.T) {
 	w.clock.Set(time.Date(2027, 10, 16, 0, 0, 0, 0, wita))
 	if st, _ := alpha.do("PUT", "/api/v1/assessments/2027/zi-2021/alpha/answers/P.MP.PM.1.a", `{"answer":"Ya","note":"","rev":2}`); st != 403 {
 		t.Errorf("00:00:00 after the extended day = %d", st)
+	}
+}
+
+// A year the admin opens ahead does not take over the home pages before its opening day: the
+// kecamatan and the evaluators keep seeing the year still being answered and reviewed (its
+// deadlines, what waits), until the new year opens; ?tahun= still shows any year.
+func TestHomeShowsTheRunningYearNotOneOpenedAhead(t *testing.T) {
+	w := newWorld(t) // the clock: 23 November 2026
+	admin := w.api("admin")
+	const period2026 = `{"instruments":[{"instrument":"zi-2021","opens":"2026-01-15","self_deadline":"2026-12-21","review_deadline":"2027-01-20"}]}`
+	for year, body := range map[string]string{"2026": period2026, "2027": period2027} {
+		if st, b := admin.do("PUT", "/api/v1/periods/"+year, body); st != 200 {
+			t.Fatalf("open %s = %d %v", year, st, b)
+		}
+	}
+	heading := func(user, query string) string { // "2026" of "Periode penilaian 2026" or "· periode 2026"
+		p := &page{t: t, srv: w.srv, cookies: map[string]*http.Cookie{}}
+		p.login(user)
+		resp, body := p.do("GET", "/"+query, nil)
+		m := regexp.MustCompile(`(?i)(?:Periode penilaian|· periode) (\d{4})`).FindStringSubmatch(body)
+		if resp.StatusCode != 200 || m == nil {
+			t.Fatalf("%s's home%s = %d without its period", user, query, resp.StatusCode)
+		}
+		return m[1]
+	}
+	for _, user := range []string{"camat.alpha", "inspektur"} {
+		if got := heading(user, ""); got != "2026" {
+			t.Errorf("%s's home before 2027 opens shows %q, want the running year 2026", user, got)
+		}
+		if got := heading(user, "?tahun=2027"); got != "2027" {
+			t.Errorf("%s's home ?tahun=2027 shows %q", user, got)
+		}
+	}
+	w.clock.Set(time.Date(2027, 1, 15, 0, 0, 0, 0, wita)) // 2027's first opening day
+	if got := heading("camat.alpha", ""); got != "2027" {
+		t.Errorf("camat's home on 2027's opening day shows %q, want 2027", got)
 	}
 }
 
