@@ -47,11 +47,11 @@ func CheckNewPassword(username, pw string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < MinPasswordLength:
-		return apperr.New(apperr.Invalid, "Kolom new: kata sandi baru minimal %d karakter.", MinPasswordLength)
+		return apperr.InField("new", "Kata sandi baru minimal %d karakter.", MinPasswordLength)
 	case n > maxPasswordLength:
-		return apperr.New(apperr.Invalid, "Kolom new: kata sandi baru paling panjang %d karakter.", maxPasswordLength)
+		return apperr.InField("new", "Kata sandi baru paling panjang %d karakter.", maxPasswordLength)
 	case strings.EqualFold(pw, username):
-		return apperr.New(apperr.Invalid, "Kolom new: kata sandi tidak boleh sama dengan nama pengguna.")
+		return apperr.InField("new", "Kata sandi tidak boleh sama dengan nama pengguna.")
 	}
 	return nil
 }
@@ -63,17 +63,17 @@ const maxName = 120
 func (u User) Check() error {
 	switch {
 	case !ValidUsername(u.Username):
-		return apperr.New(apperr.Invalid, "Kolom username: %q tidak valid: 2–40 huruf kecil, angka, titik, garis bawah atau tanda hubung.", u.Username)
+		return apperr.InField("username", "Nama pengguna %q tidak valid: 2–40 huruf kecil, angka, titik, garis bawah atau tanda hubung.", u.Username)
 	case strings.TrimSpace(u.Name) == "":
-		return apperr.New(apperr.Invalid, "Kolom name: nama lengkap wajib diisi.")
+		return apperr.InField("name", "Nama lengkap wajib diisi.")
 	case utf8.RuneCountInString(u.Name) > maxName:
-		return apperr.New(apperr.Invalid, "Kolom name: nama paling panjang %d karakter.", maxName)
+		return apperr.InField("name", "Nama paling panjang %d karakter.", maxName)
 	case !u.Role.Valid():
-		return apperr.New(apperr.Invalid, "Kolom role: peran %q tidak dikenal (staf, camat, evaluator, pimpinan, admin).", u.Role)
+		return apperr.InField("role", "Peran %q tidak dikenal (staf, camat, evaluator, pimpinan, admin).", u.Role)
 	case (u.Role == Staf || u.Role == Camat) && u.Unit == "":
-		return apperr.New(apperr.Invalid, "Kolom unit: pengguna dengan peran %s harus terhubung ke unit kerja.", u.Role.Label())
+		return apperr.InField("unit", "Pengguna dengan peran %s harus terhubung ke unit kerja.", u.Role.Label())
 	case len(u.NIP) > 30:
-		return apperr.New(apperr.Invalid, "Kolom nip: NIP paling panjang 30 karakter.")
+		return apperr.InField("nip", "NIP paling panjang 30 karakter.")
 	}
 	return nil
 }
@@ -94,13 +94,13 @@ func (s *Store) Create(ctx context.Context, u User, password string, then func(c
 	u.Created = s.now().UTC()
 	return s.db.Write(ctx, func(ctx context.Context) error {
 		if _, err := s.ByUsername(ctx, u.Username); err == nil {
-			return apperr.New(apperr.Invalid, "Kolom username: nama pengguna %q sudah dipakai.", u.Username)
+			return apperr.InField("username", "Nama pengguna %q sudah dipakai.", u.Username)
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
 		if _, err := s.users.InsertOne(ctx, u); err != nil {
 			if mongo.IsDuplicateKeyError(err) {
-				return apperr.New(apperr.Invalid, "Kolom username: nama pengguna %q sudah dipakai.", u.Username)
+				return apperr.InField("username", "Nama pengguna %q sudah dipakai.", u.Username)
 			}
 			return err
 		}
@@ -143,7 +143,7 @@ func (s *Store) CreateMany(ctx context.Context, us []NewUser, hashed func(i int)
 	return s.db.Write(ctx, func(ctx context.Context) error {
 		for _, n := range us {
 			if _, err := s.ByUsername(ctx, n.User.Username); err == nil {
-				return apperr.New(apperr.Invalid, "Kolom username: nama pengguna %q sudah dipakai. Tidak ada pengguna yang dibuat.", n.User.Username)
+				return apperr.InField("username", "Nama pengguna %q sudah dipakai. Tidak ada pengguna yang dibuat.", n.User.Username)
 			} else if !apperr.Is(err, apperr.NotFound) {
 				return err
 			}
@@ -263,13 +263,13 @@ func (s *Store) ChangePassword(ctx context.Context, username, old, pw string, th
 		return err
 	}
 	if !ok {
-		return apperr.New(apperr.Invalid, "Kolom old: kata sandi lama salah.")
+		return apperr.InField("old", "Kata sandi lama salah.")
 	}
 	if err := CheckNewPassword(username, pw); err != nil {
 		return err
 	}
 	if pw == old {
-		return apperr.New(apperr.Invalid, "Kolom new: kata sandi baru harus berbeda dari yang lama.")
+		return apperr.InField("new", "Kata sandi baru harus berbeda dari yang lama.")
 	}
 	hash, err := HashPassword(pw)
 	if err != nil {

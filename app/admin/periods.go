@@ -36,6 +36,22 @@ type Opened struct {
 	Existing int           `json:"existing"` // assessments that were already there
 }
 
+// instrumentTitle is the catalog's title of an instrument id; false when unknown.
+func (h *Handler) instrumentTitle(id string) (string, bool) {
+	if in, ok := h.Catalog.Get(id); ok {
+		return in.Title, true
+	}
+	return "", false
+}
+
+// titleOf is an instrument's title, its id when the catalog no longer has it.
+func (h *Handler) titleOf(id string) string {
+	if t, ok := h.instrumentTitle(id); ok {
+		return t
+	}
+	return id
+}
+
 // openPeriod stores a year's calendar (audited in the same write) and creates the assessments
 // of every active kecamatan for each of its instruments, idempotently: ids are
 // year/instrument/unit, so running it again creates none twice. An instrument that already
@@ -44,8 +60,7 @@ func (h *Handler) openPeriod(ctx context.Context, by *account.User, p period.Per
 	if progress == nil {
 		progress = func(int, int, string) {}
 	}
-	known := func(id string) bool { _, ok := h.Catalog.Get(id); return ok }
-	if err := p.Validate(known); err != nil {
+	if err := p.Validate(h.instrumentTitle); err != nil {
 		return nil, err
 	}
 	old, err := h.Periods.ByYear(ctx, p.Year)
@@ -62,7 +77,7 @@ func (h *Handler) openPeriod(ctx context.Context, by *account.User, p period.Per
 				return nil, err
 			}
 			if len(as) > 0 {
-				return nil, apperr.New(apperr.Invalid, "Kolom instruments: instrumen %s tidak dapat dilepas dari periode %d karena sudah ada %d penilaian.", w.Instrument, p.Year, len(as))
+				return nil, apperr.InField("instruments", "%s tidak dapat dilepas dari periode %d karena sudah ada %d penilaian.", h.titleOf(w.Instrument), p.Year, len(as))
 			}
 		}
 	}
@@ -142,7 +157,7 @@ func (h *Handler) apiPutPeriod(c *fiber.Ctx) error {
 		return err
 	}
 	if req.Instruments == nil {
-		return apperr.New(apperr.Invalid, "Kolom instruments wajib diisi (daftar instrumen dengan jadwalnya).")
+		return apperr.InField("instruments", "Pilih sedikitnya satu instrumen dengan jadwalnya.")
 	}
 	out, err := h.openPeriod(c.UserContext(), by, period.Period{Year: y, Instruments: req.Instruments}, nil)
 	if err != nil {
@@ -349,7 +364,7 @@ func (h *Handler) savePeriodForm(c *fiber.Ctx) error {
 		return fail(apperr.New(apperr.Invalid, "Pilih sedikitnya satu instrumen untuk periode %d.", y))
 	}
 	// Checked before the job starts, so a mistake comes back on the form with what was typed.
-	if err := p.Validate(func(id string) bool { _, ok := h.Catalog.Get(id); return ok }); err != nil {
+	if err := p.Validate(h.instrumentTitle); err != nil {
 		return fail(err)
 	}
 	j, err := h.Jobs.Start(c.UserContext(), jobs.Job{Kind: "periode", Owner: by.Username, Title: fmt.Sprintf("Membuka periode %d", y),
@@ -381,10 +396,10 @@ func (h *Handler) setExtension(ctx context.Context, by *account.User, id, until,
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, period.Due{}, apperr.New(apperr.Invalid, "Kolom reason: alasan perpanjangan wajib diisi (ditampilkan kepada kecamatan).")
+		return nil, period.Due{}, apperr.InField("reason", "Isi alasan perpanjangan (ditampilkan kepada kecamatan).")
 	}
 	if len([]rune(reason)) > maxReason {
-		return nil, period.Due{}, apperr.New(apperr.Invalid, "Kolom reason: alasan paling panjang %d karakter.", maxReason)
+		return nil, period.Due{}, apperr.InField("reason", "Alasan perpanjangan paling panjang %d karakter.", maxReason)
 	}
 	p, err := h.Periods.ByYear(ctx, a.Period)
 	if err != nil {
@@ -405,7 +420,7 @@ func (h *Handler) setExtension(ctx context.Context, by *account.User, id, until,
 			return nil, period.Due{}, err
 		}
 		if d <= due.Day {
-			return nil, period.Due{}, apperr.New(apperr.Invalid, "Kolom until: perpanjangan harus sesudah batas yang berlaku (%s).", due.Text())
+			return nil, period.Due{}, apperr.InField("until", "Perpanjangan harus sesudah batas yang berlaku (%s).", due.Text())
 		}
 		ext = &assessment.Extension{Until: d, Reason: reason, By: by.Username, At: h.Now().UTC()}
 		detail = fmt.Sprintf("s.d. %s: %s", d.Long(), reason)
@@ -437,7 +452,7 @@ func (h *Handler) apiExtension(c *fiber.Ctx) error {
 		return err
 	}
 	if req.Until == nil {
-		return apperr.New(apperr.Invalid, "Kolom until wajib diisi: tanggal TTTT-BB-HH, atau \"\" untuk mencabut perpanjangan.")
+		return apperr.InField("until", "Isi tanggal perpanjangan (TTTT-BB-HH), atau \"\" untuk mencabutnya.")
 	}
 	a, due, err := h.setExtension(c.UserContext(), by, assessment.ID(y, c.Params("instrument"), c.Params("unit")), *req.Until, req.Reason)
 	if err != nil {

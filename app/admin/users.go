@@ -52,11 +52,11 @@ func checkUnit(units map[string]unit.Unit, role account.Role, code string) error
 	u, ok := units[code]
 	switch {
 	case !ok:
-		return apperr.New(apperr.Invalid, "Kolom unit: unit %q tidak ditemukan.", code)
+		return apperr.InField("unit", "Unit %q tidak ditemukan.", code)
 	case (role == account.Staf || role == account.Camat) && u.Kind != unit.Kecamatan:
-		return apperr.New(apperr.Invalid, "Kolom unit: %s harus terhubung ke kecamatan, bukan %s.", role.Label(), u.Kind.Label())
+		return apperr.InField("unit", "%s harus terhubung ke kecamatan, bukan %s.", role.Label(), u.Kind.Label())
 	case (role == account.Staf || role == account.Camat) && !u.Active:
-		return apperr.New(apperr.Invalid, "Kolom unit: kecamatan %s tidak aktif.", u.Name)
+		return apperr.InField("unit", "Kecamatan %s tidak aktif.", u.Name)
 	}
 	return nil
 }
@@ -127,7 +127,7 @@ func (h *Handler) updateUser(ctx context.Context, by *account.User, username str
 		}
 	}
 	if p.Disabled != nil && *p.Disabled && username == by.Username {
-		return nil, apperr.New(apperr.Invalid, "Kolom disabled: Anda tidak dapat menonaktifkan akun Anda sendiri.")
+		return nil, apperr.InField("disabled", "Anda tidak dapat menonaktifkan akun Anda sendiri.")
 	}
 	return h.Users.Update(ctx, username, p, func(ctx context.Context, before, after account.User) error {
 		var changes []string

@@ -80,11 +80,17 @@ func (h *Handler) home(c *fiber.Ctx) error {
 		}
 		return h.adminHome(c, p, fiber.Map{})
 	}
-	p, err := period.Resolve(ctx, h.Periods, c.Query("tahun"))
+	years, err := h.Periods.List(ctx)
 	if err != nil {
 		return err
 	}
-	years, err := h.Periods.List(ctx)
+	// Without ?tahun= the year being worked on, not a year the admin opened ahead.
+	var p *period.Period
+	if q := c.Query("tahun"); q != "" {
+		p, err = period.Resolve(ctx, h.Periods, q)
+	} else {
+		p, err = period.Running(years, h.Now(), h.Zone(ctx))
+	}
 	if err != nil {
 		return err
 	}

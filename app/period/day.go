@@ -13,11 +13,11 @@ import (
 // in another zone).
 type Day string
 
-// ParseDay reads a "2006-01-02" date for the named field. Errors: Invalid naming the field.
+// ParseDay reads a "2006-01-02" date for the named field. Errors: Invalid with the field.
 func ParseDay(field, s string) (Day, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil || t.Format(time.DateOnly) != s {
-		return "", apperr.New(apperr.Invalid, "Kolom %s harus tanggal berformat TTTT-BB-HH (mis. 2026-10-31), bukan %q.", field, s)
+		return "", apperr.InField(field, "Tanggal harus berformat TTTT-BB-HH (mis. 2026-10-31), bukan %q.", s)
 	}
 	return Day(s), nil
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapor-rb/raporrb/app/apperr"
 )
 
 var zones = []struct {
@@ -64,8 +66,8 @@ func TestParseDayNamesTheField(t *testing.T) {
 	for _, bad := range []string{"", "31-10-2026", "2026-02-30", "2026-10-31T00:00:00Z", "2026-1-5"} {
 		if _, err := ParseDay("self_deadline", bad); err == nil {
 			t.Errorf("ParseDay(%q) accepted", bad)
-		} else if got := err.Error(); !strings.Contains(got, "self_deadline") {
-			t.Errorf("ParseDay(%q) = %q, does not name the field", bad, got)
+		} else if got := err.Error(); apperr.FieldOf(err) != "self_deadline" || strings.Contains(got, "self_deadline") {
+			t.Errorf("ParseDay(%q) = %q (field %q), want the field apart from the message", bad, got, apperr.FieldOf(err))
 		}
 	}
 	if d, err := ParseDay("opens", "2026-01-15"); err != nil || d != "2026-01-15" || d.AddDays(17) != "2026-02-01" || d.Long() != "15 Januari 2026" {
@@ -74,7 +76,8 @@ func TestParseDayNamesTheField(t *testing.T) {
 }
 
 func TestValidateNamesTheField(t *testing.T) {
-	known := func(id string) bool { return id == "zi-2021" || id == "sakip-2021" }
+	titles := map[string]string{"zi-2021": "Zona Integritas", "sakip-2021": "SAKIP"}
+	known := func(id string) (string, bool) { t, ok := titles[id]; return t, ok }
 	ok := Window{Instrument: "zi-2021", Opens: "2026-01-15", SelfDeadline: "2026-09-30", ReviewDeadline: "2026-11-30"}
 	for _, tc := range []struct {
 		name  string
@@ -88,9 +91,10 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"bad date", Period{Year: 2026, Instruments: []Window{{Instrument: "zi-2021", Opens: "15-01-2026", SelfDeadline: "2026-09-30", ReviewDeadline: "2026-11-30"}}}, "instruments[0].opens"},
 		{"year", Period{Year: 1999}, "year"},
 	} {
+		// The field is for API clients; the message is for people: no field path in it.
 		err := tc.p.Validate(known)
-		if err == nil || !strings.Contains(err.Error(), tc.field) {
-			t.Errorf("%s: %v, want an error naming %s", tc.name, err, tc.field)
+		if err == nil || apperr.FieldOf(err) != tc.field || strings.Contains(err.Error(), "Kolom") || strings.Contains(err.Error(), "instruments[") {
+			t.Errorf("%s: %v (field %q), want field %s", tc.name, err, apperr.FieldOf(err), tc.field)
 		}
 	}
 	if err := (Period{Year: 2026, Instruments: []Window{ok}}).Validate(known); err != nil {

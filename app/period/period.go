@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -100,45 +101,47 @@ func clonePeriods(ps []Period) []Period {
 	return out
 }
 
-// Validate checks a period: a year, known and distinct instruments (known, when not nil,
-// tells the catalog's ids), well-formed dates in order (opens ≤ self deadline ≤ review
-// deadline). Errors: Invalid naming the field, e.g. "instruments[1].self_deadline".
-func (p Period) Validate(known func(id string) bool) error {
+// Validate checks a period: a year, known and distinct instruments (title, when not nil,
+// gives the catalog's title of an id, false when unknown), well-formed dates in order
+// (opens ≤ self deadline ≤ review deadline). Errors: Invalid with the field (apperr.FieldOf,
+// e.g. "instruments[1].self_deadline") and a message that names the instrument by its title.
+func (p Period) Validate(title func(id string) (string, bool)) error {
 	if p.Year < 2000 || p.Year > 2100 {
-		return apperr.New(apperr.Invalid, "Kolom year: tahun periode %d tidak valid.", p.Year)
+		return apperr.InField("year", "Tahun periode %d tidak valid.", p.Year)
 	}
 	seen := map[string]bool{}
 	for i, w := range p.Instruments {
-		f := func(name string) string {
-			if name == "instrument" || w.Instrument == "" {
-				return fmt.Sprintf("instruments[%d].%s", i, name)
+		f := func(name string) string { return fmt.Sprintf("instruments[%d].%s", i, name) }
+		name := w.Instrument
+		if title != nil {
+			t, ok := title(w.Instrument)
+			if !ok && w.Instrument != "" {
+				return apperr.InField(f("instrument"), "Instrumen %q tidak dikenal.", w.Instrument)
 			}
-			return fmt.Sprintf("instruments[%d].%s (%s)", i, name, w.Instrument)
+			name = t
 		}
 		switch {
 		case w.Instrument == "":
-			return apperr.New(apperr.Invalid, "Kolom %s wajib diisi.", f("instrument"))
-		case known != nil && !known(w.Instrument):
-			return apperr.New(apperr.Invalid, "Kolom %s: instrumen %q tidak dikenal.", f("instrument"), w.Instrument)
+			return apperr.InField(f("instrument"), "Pilih instrumen jadwal ke-%d.", i+1)
 		case seen[w.Instrument]:
-			return apperr.New(apperr.Invalid, "Kolom %s: instrumen %q disebut dua kali.", f("instrument"), w.Instrument)
+			return apperr.InField(f("instrument"), "Instrumen %s disebut dua kali.", name)
 		}
 		seen[w.Instrument] = true
 		for _, d := range []struct {
-			name string
-			day  Day
-		}{{"opens", w.Opens}, {"self_deadline", w.SelfDeadline}, {"review_deadline", w.ReviewDeadline}} {
-			if _, err := ParseDay(f(d.name), string(d.day)); err != nil {
-				return err
+			field, label string
+			day          Day
+		}{{"opens", "Tanggal buka", w.Opens}, {"self_deadline", "Batas pengisian", w.SelfDeadline}, {"review_deadline", "Batas reviu", w.ReviewDeadline}} {
+			if _, err := ParseDay(f(d.field), string(d.day)); err != nil {
+				return apperr.InField(f(d.field), "%s %s: isi tanggal berformat TTTT-BB-HH (mis. 2026-10-31), bukan %q.", d.label, name, d.day)
 			}
 		}
 		if w.SelfDeadline < w.Opens {
-			return apperr.New(apperr.Invalid, "Kolom %s: batas pengisian (%s) tidak boleh sebelum tanggal buka (%s).",
-				f("self_deadline"), w.SelfDeadline.Long(), w.Opens.Long())
+			return apperr.InField(f("self_deadline"), "%s: batas pengisian (%s) tidak boleh sebelum tanggal buka (%s).",
+				name, w.SelfDeadline.Long(), w.Opens.Long())
 		}
 		if w.ReviewDeadline < w.SelfDeadline {
-			return apperr.New(apperr.Invalid, "Kolom %s: batas reviu (%s) tidak boleh sebelum batas pengisian (%s).",
-				f("review_deadline"), w.ReviewDeadline.Long(), w.SelfDeadline.Long())
+			return apperr.InField(f("review_deadline"), "%s: batas reviu (%s) tidak boleh sebelum batas pengisian (%s).",
+				name, w.ReviewDeadline.Long(), w.SelfDeadline.Long())
 		}
 	}
 	return nil
@@ -192,6 +195,25 @@ func (s *Store) Current(ctx context.Context) (*Period, error) {
 	}
 	if len(ps) == 0 {
 		return nil, apperr.New(apperr.NotFound, "Belum ada periode penilaian.")
+	}
+	return &ps[0], nil
+}
+
+// Running returns the period a page shows when none is asked for, from ps newest first (as
+// List gives them): the newest that has opened by now in loc (one of its instruments' opening
+// day has come), so that a year the admin opens ahead does not hide the year still being
+// answered and reviewed; the newest when none has opened yet. Errors: NotFound when ps is empty.
+func Running(ps []Period, now time.Time, loc *time.Location) (*Period, error) {
+	if len(ps) == 0 {
+		return nil, apperr.New(apperr.NotFound, "Belum ada periode penilaian.")
+	}
+	today := DayOf(now, loc)
+	for i := range ps {
+		for _, w := range ps[i].Instruments {
+			if w.Opens <= today {
+				return &ps[i], nil
+			}
+		}
 	}
 	return &ps[0], nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +59,7 @@ func TestAdminOpensAPeriodIdempotently(t *testing.T) {
 	}
 	// An instrument with assessments cannot be dropped from its year.
 	st, b = admin.do("PUT", "/api/v1/periods/2027", `{"instruments":[{"instrument":"zi-2021","opens":"2027-01-15","self_deadline":"2027-09-30","review_deadline":"2027-11-30"}]}`)
-	if st != 400 || !strings.Contains(b["error"].(string), "sakip-2021") {
+	if st != 400 || b["field"] != "instruments" || !strings.Contains(b["error"].(string), "(SAKIP) tidak dapat dilepas") {
 		t.Errorf("dropping sakip = %d %v", st, b)
 	}
 	if got := w.audit("period.put"); len(got) != 3 || !strings.Contains(got[0], "sakip-2021 buka 2027-02-01, batas 2027-10-31, reviu 2027-12-15") {
@@ -76,8 +77,8 @@ func TestAdminPeriodRefusesBadCalendars(t *testing.T) {
 		{`{"instruments":[{"instrument":"zi-2021","opens":"15-01-2027","self_deadline":"2027-09-30","review_deadline":"2027-11-30"}]}`, "instruments[0].opens"},
 		{`{}`, "instruments"},
 	} {
-		if st, b := admin.do("PUT", "/api/v1/periods/2027", tc.body); st != 400 || !strings.Contains(b["error"].(string), tc.field) {
-			t.Errorf("%s = %d %v, want 400 naming %s", tc.body, st, b, tc.field)
+		if st, b := admin.do("PUT", "/api/v1/periods/2027", tc.body); st != 400 || b["field"] != tc.field || strings.Contains(b["error"].(string), "Kolom") {
+			t.Errorf("%s = %d %v, want 400 with field %s", tc.body, st, b, tc.field)
 		}
 	}
 	if st, b := admin.do("PUT", "/api/v1/periods/1999", period2027); st != 400 {
@@ -112,8 +113,8 @@ func TestAdminExtendsOneKecamatan(t *testing.T) {
 		{`{"until":"15-10-2027","reason":"banjir"}`, "until"},
 		{`{"reason":"banjir"}`, "until"},
 	} {
-		if st, b := admin.do("PUT", "/api/v1/assessments/2027/zi-2021/alpha/extension", tc.body); st != 400 || !strings.Contains(b["error"].(string), tc.field) {
-			t.Errorf("%s = %d %v, want 400 naming %s", tc.body, st, b, tc.field)
+		if st, b := admin.do("PUT", "/api/v1/assessments/2027/zi-2021/alpha/extension", tc.body); st != 400 || b["field"] != tc.field || strings.Contains(b["error"].(string), "Kolom") {
+			t.Errorf("%s = %d %v, want 400 with field %s", tc.body, st, b, tc.field)
 		}
 	}
 	st, b := admin.do("PUT", "/api/v1/assessments/2027/zi-2021/alpha/extension", `{"until":"2027-10-15","reason":"Kantor kecamatan terendam banjir"}`)
@@ -153,6 +154,42 @@ func TestAdminExtendsOneKecamatan(t *testing.T) {
 	w.clock.Set(time.Date(2027, 10, 16, 0, 0, 0, 0, wita))
 	if st, _ := alpha.do("PUT", "/api/v1/assessments/2027/zi-2021/alpha/answers/P.MP.PM.1.a", `{"answer":"Ya","note":"","rev":2}`); st != 403 {
 		t.Errorf("00:00:00 after the extended day = %d", st)
+	}
+}
+
+// A year the admin opens ahead does not take over the home pages before its opening day: the
+// kecamatan and the evaluators keep seeing the year still being answered and reviewed (its
+// deadlines, what waits), until the new year opens; ?tahun= still shows any year.
+func TestHomeShowsTheRunningYearNotOneOpenedAhead(t *testing.T) {
+	w := newWorld(t) // the clock: 23 November 2026
+	admin := w.api("admin")
+	const period2026 = `{"instruments":[{"instrument":"zi-2021","opens":"2026-01-15","self_deadline":"2026-12-21","review_deadline":"2027-01-20"}]}`
+	for year, body := range map[string]string{"2026": period2026, "2027": period2027} {
+		if st, b := admin.do("PUT", "/api/v1/periods/"+year, body); st != 200 {
+			t.Fatalf("open %s = %d %v", year, st, b)
+		}
+	}
+	heading := func(user, query string) string { // "2026" of "Periode penilaian 2026" or "· periode 2026"
+		p := &page{t: t, srv: w.srv, cookies: map[string]*http.Cookie{}}
+		p.login(user)
+		resp, body := p.do("GET", "/"+query, nil)
+		m := regexp.MustCompile(`(?i)(?:Periode penilaian|· periode) (\d{4})`).FindStringSubmatch(body)
+		if resp.StatusCode != 200 || m == nil {
+			t.Fatalf("%s's home%s = %d without its period", user, query, resp.StatusCode)
+		}
+		return m[1]
+	}
+	for _, user := range []string{"camat.alpha", "inspektur"} {
+		if got := heading(user, ""); got != "2026" {
+			t.Errorf("%s's home before 2027 opens shows %q, want the running year 2026", user, got)
+		}
+		if got := heading(user, "?tahun=2027"); got != "2027" {
+			t.Errorf("%s's home ?tahun=2027 shows %q", user, got)
+		}
+	}
+	w.clock.Set(time.Date(2027, 1, 15, 0, 0, 0, 0, wita)) // 2027's first opening day
+	if got := heading("camat.alpha", ""); got != "2027" {
+		t.Errorf("camat's home on 2027's opening day shows %q, want 2027", got)
 	}
 }
 
@@ -214,8 +251,10 @@ func TestAdminPeriodPage(t *testing.T) {
 	}
 	form := url.Values{"_csrf": {token}, "ikut_zi-2021": {"ya"}, "buka_zi-2021": {"2027-03-01"}, "batas_zi-2021": {"2027-02-01"}, "reviu_zi-2021": {"2027-11-30"}}
 	resp, body = p.do("POST", "/admin/periode/2027", form)
-	if resp.StatusCode != 400 || !strings.Contains(body, "self_deadline (zi-2021)") || !strings.Contains(body, `value="2027-02-01"`) {
-		t.Errorf("bad dates = %d", resp.StatusCode)
+	// Said as the admin reads it: the instrument's title, no field path ("instruments[0].self_deadline").
+	if resp.StatusCode != 400 || !strings.Contains(body, "Zona Integritas menuju WBK/WBBM: batas pengisian (1 Februari 2027) tidak boleh sebelum tanggal buka (1 Maret 2027)") ||
+		strings.Contains(body, "self_deadline") || strings.Contains(body, "Kolom") || !strings.Contains(body, `value="2027-02-01"`) {
+		t.Errorf("bad dates = %d, message in %q", resp.StatusCode, clip(body[max(0, strings.Index(body, "Instrumen dan jadwal")):], 400))
 	}
 	form.Set("batas_zi-2021", "2027-09-30")
 	resp, _ = p.do("POST", "/admin/periode/2027", form)

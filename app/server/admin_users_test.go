@@ -54,8 +54,8 @@ func TestAdminCreatesUserWhoMustChangePassword(t *testing.T) {
 		{fmt.Sprintf(`{"old":%q,"new":"pendek"}`, pw), "new"},
 		{fmt.Sprintf(`{"old":%q,"new":%q}`, pw, pw), "new"},
 	} {
-		if st, b := u.do("PUT", "/api/v1/me/password", tc.body); st != 400 || !strings.Contains(b["error"].(string), tc.field) {
-			t.Errorf("change %s = %d %v, want 400 naming %s", tc.body, st, b, tc.field)
+		if st, b := u.do("PUT", "/api/v1/me/password", tc.body); st != 400 || b["field"] != tc.field || strings.Contains(b["error"].(string), "Kolom") {
+			t.Errorf("change %s = %d %v, want 400 with field %s", tc.body, st, b, tc.field)
 		}
 	}
 	if st, b := u.do("PUT", "/api/v1/me/password", fmt.Sprintf(`{"old":%q,"new":"Kuat-Sekali-2026"}`, pw)); st != 200 {
@@ -91,8 +91,8 @@ func TestAdminUsersRefuseBadInput(t *testing.T) {
 		{`{"username":"x.y","name":"X","role":"staf","unit":"kab-uji"}`, "unit"},
 		{`{"username":"x.y","name":"X","role":"staf","unit":"gamma"}`, "unit"},
 	} {
-		if st, b := admin.do("POST", "/api/v1/users", tc.body); st != 400 || !strings.Contains(b["error"].(string), tc.field) {
-			t.Errorf("%s = %d %v, want 400 naming %s", tc.body, st, b, tc.field)
+		if st, b := admin.do("POST", "/api/v1/users", tc.body); st != 400 || b["field"] != tc.field || strings.Contains(b["error"].(string), "Kolom") {
+			t.Errorf("%s = %d %v, want 400 with field %s", tc.body, st, b, tc.field)
 		}
 	}
 	if st, b := admin.do("PATCH", "/api/v1/users/admin", `{"disabled":true}`); st != 400 {
@@ -186,7 +186,7 @@ func TestAdminImportsUsers(t *testing.T) {
 		t.Fatalf("bad import = %d %v", st, b)
 	}
 	lines := b["current"].(map[string]any)["lines"].([]any)
-	wantReasons := []string{"tidak aktif", "", "sudah dipakai", "sudah ada di baris 3", "username"}
+	wantReasons := []string{"tidak aktif", "", "sudah dipakai", "sudah ada di baris 3", "Nama pengguna \"x\" tidak valid"}
 	for i, l := range lines {
 		reason, _ := l.(map[string]any)["reason"].(string)
 		if !strings.Contains(reason, wantReasons[i]) || (wantReasons[i] == "") != (reason == "") {

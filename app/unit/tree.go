@@ -72,7 +72,7 @@ func (s *Store) Create(ctx context.Context, u Unit, then func(ctx context.Contex
 			return err
 		}
 		if _, dup := all[u.Code]; dup {
-			return apperr.New(apperr.Invalid, "Kolom code: kode unit %q sudah dipakai.", u.Code)
+			return apperr.InField("code", "Kode unit %q sudah dipakai.", u.Code)
 		}
 		all[u.Code] = u
 		if err := check(all, u); err != nil {
@@ -111,13 +111,13 @@ func (s *Store) Update(ctx context.Context, code string, p Patch, then func(ctx 
 		}
 		if p.Parent != nil {
 			if before.Parent == "" && *p.Parent != "" {
-				return apperr.New(apperr.Invalid, "Kolom parent: unit teratas (%s) tidak dapat dipindahkan ke bawah unit lain.", before.Name)
+				return apperr.InField("parent", "Unit teratas (%s) tidak dapat dipindahkan ke bawah unit lain.", before.Name)
 			}
 			after.Parent = *p.Parent
 		}
 		if p.Active != nil {
 			if before.Parent == "" && !*p.Active {
-				return apperr.New(apperr.Invalid, "Kolom active: unit teratas (%s) tidak dapat dinonaktifkan.", before.Name)
+				return apperr.InField("active", "Unit teratas (%s) tidak dapat dinonaktifkan.", before.Name)
 			}
 			after.Active = *p.Active
 		}
@@ -160,42 +160,42 @@ func (s *Store) byCode(ctx context.Context) (map[string]Unit, error) {
 func check(all map[string]Unit, u Unit) error {
 	switch {
 	case !ValidCode(u.Code):
-		return apperr.New(apperr.Invalid, "Kolom code: kode unit %q tidak valid: gunakan huruf kecil, angka dan tanda hubung (maks. 64).", u.Code)
+		return apperr.InField("code", "Kode unit %q tidak valid: gunakan huruf kecil, angka dan tanda hubung (maks. 64).", u.Code)
 	case u.Name == "":
-		return apperr.New(apperr.Invalid, "Kolom name: nama unit wajib diisi.")
+		return apperr.InField("name", "Nama unit wajib diisi.")
 	case utf8.RuneCountInString(u.Name) > maxNameLen:
-		return apperr.New(apperr.Invalid, "Kolom name: nama unit paling panjang %d karakter.", maxNameLen)
+		return apperr.InField("name", "Nama unit paling panjang %d karakter.", maxNameLen)
 	case !u.Kind.Valid():
-		return apperr.New(apperr.Invalid, "Kolom kind: jenis unit %q tidak dikenal (kabupaten, kecamatan, opd, upt).", u.Kind)
+		return apperr.InField("kind", "Jenis unit %q tidak dikenal (kabupaten, kecamatan, opd, upt).", u.Kind)
 	}
 	if u.Parent == "" {
 		if u.Kind != Kabupaten {
-			return apperr.New(apperr.Invalid, "Kolom parent: unit %s harus berada di bawah unit lain (hanya kabupaten yang menjadi unit teratas).", u.Kind.Label())
+			return apperr.InField("parent", "Unit %s harus berada di bawah unit lain (hanya kabupaten yang menjadi unit teratas).", u.Kind.Label())
 		}
 		for code, o := range all {
 			if code != u.Code && o.Parent == "" {
-				return apperr.New(apperr.Invalid, "Kolom parent wajib diisi: sudah ada unit teratas (%s).", o.Name)
+				return apperr.InField("parent", "Pilih unit induk: sudah ada unit teratas (%s).", o.Name)
 			}
 		}
 		if _, ok := Location(u.TimeZone); !ok {
-			return apperr.New(apperr.Invalid, "Kolom time_zone: zona waktu %q tidak dikenal (Asia/Jakarta, Asia/Makassar atau Asia/Jayapura).", u.TimeZone)
+			return apperr.InField("time_zone", "Zona waktu %q tidak dikenal (Asia/Jakarta, Asia/Makassar atau Asia/Jayapura).", u.TimeZone)
 		}
 		return nil
 	}
 	if u.Kind == Kabupaten {
-		return apperr.New(apperr.Invalid, "Kolom kind: kabupaten hanya dapat menjadi unit teratas.")
+		return apperr.InField("kind", "Kabupaten hanya dapat menjadi unit teratas.")
 	}
 	if u.TimeZone != "" {
-		return apperr.New(apperr.Invalid, "Kolom time_zone: zona waktu diatur pada unit teratas (kabupaten) saja.")
+		return apperr.InField("time_zone", "Zona waktu diatur pada unit teratas (kabupaten) saja.")
 	}
 	if _, ok := all[u.Parent]; !ok {
-		return apperr.New(apperr.Invalid, "Kolom parent: unit induk %q tidak ditemukan.", u.Parent)
+		return apperr.InField("parent", "Unit induk %q tidak ditemukan.", u.Parent)
 	}
 	// Walk up from the parent: meeting u again means the move would close a cycle.
 	seen := map[string]bool{}
 	for p := u.Parent; p != ""; p = all[p].Parent {
 		if p == u.Code {
-			return apperr.New(apperr.Invalid, "Kolom parent: memindahkan %s ke bawah %s membuat siklus (unit tidak boleh berada di bawah dirinya sendiri).", u.Name, all[u.Parent].Name)
+			return apperr.InField("parent", "Memindahkan %s ke bawah %s membuat siklus (unit tidak boleh berada di bawah dirinya sendiri).", u.Name, all[u.Parent].Name)
 		}
 		if seen[p] {
 			return fmt.Errorf("unit tree: a cycle through %s is already stored", p)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapor-rb/raporrb/app/apperr"
 )
 
 func TestCheckTheTree(t *testing.T) {
@@ -34,7 +36,7 @@ func TestCheckTheTree(t *testing.T) {
 		all := base()
 		all[tc.u.Code] = tc.u
 		err := check(all, tc.u)
-		if tc.field == "" && err != nil || tc.field != "" && (err == nil || !strings.Contains(err.Error(), "Kolom "+tc.field)) {
+		if tc.field == "" && err != nil || tc.field != "" && (err == nil || apperr.FieldOf(err) != tc.field || strings.Contains(err.Error(), "Kolom")) {
 			t.Errorf("%s: %v, want field %q", tc.name, err, tc.field)
 		}
 	}
