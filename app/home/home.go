@@ -84,13 +84,8 @@ func (h *Handler) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// Without ?tahun= the year being worked on, not a year the admin opened ahead.
-	var p *period.Period
-	if q := c.Query("tahun"); q != "" {
-		p, err = period.Resolve(ctx, h.Periods, q)
-	} else {
-		p, err = period.Running(years, h.Now(), h.Zone(ctx))
-	}
+	// Without ?tahun= the year being worked on (period.Store.Current), not one opened ahead.
+	p, err := period.Resolve(ctx, h.Periods, c.Query("tahun"))
 	if err != nil {
 		return err
 	}

@@ -57,11 +57,25 @@ type Store struct {
 	cached []Period
 	gen    uint64
 	loaded bool
+
+	// now and zone tell which period is running (Current); nil: the newest is.
+	now  func() time.Time
+	zone func(context.Context) *time.Location
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
 	return &Store{db: d, coll: d.Collection("periods")}
+}
+
+// WithClock makes Current judge which period is running by the server's clock (now; nil:
+// time.Now) in the kabupaten's zone, and returns s.
+func (s *Store) WithClock(now func() time.Time, zone func(context.Context) *time.Location) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	s.now, s.zone = now, zone
+	return s
 }
 
 // all returns every period, newest first, from memory when current; callers get copies.
@@ -187,12 +201,32 @@ func (s *Store) List(ctx context.Context) (_ []Period, err error) {
 	return s.all(ctx)
 }
 
-// Current returns the newest period. Errors: NotFound when none exists.
+// Current returns the period a page or an API call uses when none is asked for: the running
+// one (see Running) when the store has a clock, otherwise the newest. So a year the admin opens
+// ahead of its opening day does not take the dashboard, the rankings or the homes away from the
+// year still being answered and reviewed. Errors: NotFound when none exists.
 func (s *Store) Current(ctx context.Context) (*Period, error) {
 	ps, err := s.List(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if s.now == nil || s.zone == nil {
+		return newest(ps)
+	}
+	return Running(ps, s.now(), s.zone(ctx))
+}
+
+// Newest returns the newest period, opened or not: where the admin prepares a year (its
+// assignments). Errors: NotFound when none exists.
+func (s *Store) Newest(ctx context.Context) (*Period, error) {
+	ps, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newest(ps)
+}
+
+func newest(ps []Period) (*Period, error) {
 	if len(ps) == 0 {
 		return nil, apperr.New(apperr.NotFound, "Belum ada periode penilaian.")
 	}

@@ -38,6 +38,8 @@ type UnitList interface {
 // PeriodFinder finds periods.
 type PeriodFinder interface {
 	period.Finder
+	// Newest is the newest period, opened or not: the admin assigns a year ahead of it.
+	Newest(ctx context.Context) (*period.Period, error)
 }
 
 // Assigner changes which evaluators review which kecamatan, per instrument and year: an
@@ -224,7 +226,7 @@ type AssignRow struct {
 
 func (s *Assigner) build(ctx context.Context, year int, inst string) (*AssignPage, error) {
 	p := &AssignPage{Year: year, Instrument: inst, Insts: s.Catalog.List()}
-	ps, err := s.Periods.Current(ctx)
+	ps, err := s.Periods.Newest(ctx)
 	if err != nil {
 		return nil, err
 	}

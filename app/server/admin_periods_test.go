@@ -187,9 +187,36 @@ func TestHomeShowsTheRunningYearNotOneOpenedAhead(t *testing.T) {
 			t.Errorf("%s's home ?tahun=2027 shows %q", user, got)
 		}
 	}
+	// The same for every default period: the bupati's dashboard and the rankings API; the
+	// admin still assigns evaluators for the year opened ahead.
+	dashboardYear := func() string {
+		p := &page{t: t, srv: w.srv, cookies: map[string]*http.Cookie{}}
+		p.login("bupati")
+		resp, body := p.do("GET", "/dasbor", nil)
+		m := regexp.MustCompile(`Dasbor reformasi birokrasi (\d{4})`).FindStringSubmatch(body)
+		if resp.StatusCode != 200 || m == nil {
+			t.Fatalf("/dasbor = %d without its year", resp.StatusCode)
+		}
+		return m[1]
+	}
+	if got := dashboardYear(); got != "2026" {
+		t.Errorf("/dasbor before 2027 opens shows %s, want 2026", got)
+	}
+	if st, b := w.api("bupati").do("GET", "/api/v1/rankings?instrument=zi-2021", ""); st != 200 || b["period"] != float64(2026) {
+		t.Errorf("rankings without ?period = %d, period %v, want 2026", st, b["period"])
+	}
+	ap := &page{t: t, srv: w.srv, cookies: map[string]*http.Cookie{}}
+	ap.login("admin")
+	if _, body := ap.do("GET", "/admin/penugasan", nil); !strings.Contains(body, `<option value="2027"`) {
+		t.Errorf("the assignments page offers no 2027, the year opened ahead")
+	}
+
 	w.clock.Set(time.Date(2027, 1, 15, 0, 0, 0, 0, wita)) // 2027's first opening day
 	if got := heading("camat.alpha", ""); got != "2027" {
 		t.Errorf("camat's home on 2027's opening day shows %q, want 2027", got)
+	}
+	if got := dashboardYear(); got != "2027" {
+		t.Errorf("/dasbor on 2027's opening day shows %s, want 2027", got)
 	}
 }
 

@@ -81,7 +81,7 @@ func NewStores(d *db.DB, cat *instrument.Catalog, now func() time.Time) Stores {
 		Users:       account.NewStore(d).WithClock(now),
 		Assignments: account.NewAssignments(d),
 		Units:       units,
-		Periods:     period.NewStore(d),
+		Periods:     period.NewStore(d).WithClock(now, units.Zone),
 		Assessments: assessment.NewStore(d),
 		Audit:       audit.New(d, units.Zone),
 		Eligibility: eligibility.NewStore(d),
