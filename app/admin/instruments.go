@@ -44,7 +44,7 @@ func (h *Handler) parseSheet(ctx context.Context, name string, data []byte) (*in
 		return nil, err
 	}
 	if _, ok := h.Catalog.Get(in.ID); ok && !h.Catalog.Uploaded(in.ID) {
-		return nil, apperr.New(apperr.Invalid, "Kolom id: %q adalah instrumen bawaan dan tidak diubah di tempat; beri versi baru id baru (mis. %s).", in.ID, nextID(in.ID))
+		return nil, apperr.InField("id", "Instrumen %q adalah instrumen bawaan dan tidak diubah di tempat; beri versi baru id baru (mis. %s).", in.ID, nextID(in.ID))
 	}
 	if h.Catalog.Uploaded(in.ID) {
 		as, err := h.Assessments.List(ctx, assessment.Filter{Instrument: in.ID})
@@ -52,7 +52,7 @@ func (h *Handler) parseSheet(ctx context.Context, name string, data []byte) (*in
 			return nil, err
 		}
 		if len(as) > 0 {
-			return nil, apperr.New(apperr.Invalid, "Kolom id: instrumen %q sudah dipakai %d penilaian dan tidak diubah di tempat; beri versi baru id baru (mis. %s).", in.ID, len(as), nextID(in.ID))
+			return nil, apperr.InField("id", "Instrumen %q sudah dipakai %d penilaian dan tidak diubah di tempat; beri versi baru id baru (mis. %s).", in.ID, len(as), nextID(in.ID))
 		}
 	}
 	return in, nil

@@ -300,7 +300,7 @@ type Filter struct {
 // ParseDay checks a "2006-01-02" day. Errors: Invalid naming the field.
 func ParseDay(s string) (string, error) {
 	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return "", apperr.New(apperr.Invalid, "Kolom day harus tanggal berformat TTTT-BB-HH, bukan %q.", s)
+		return "", apperr.InField("day", "Tanggal harus berformat TTTT-BB-HH, bukan %q.", s)
 	}
 	return s, nil
 }

@@ -39,7 +39,7 @@ func TestAdminUploadsAnInstrument(t *testing.T) {
 		t.Errorf("broken sheet = %d %v, want the start-up message %q", st, b, want.Error())
 	}
 	zi, _ := instruments.FS.ReadFile("zi-2021.yaml")
-	if st, b := admin.upload("/api/v1/instruments", "zi.yaml", zi); st != 400 || !strings.Contains(b["error"].(string), "Kolom id") || !strings.Contains(b["error"].(string), "zi-2021-2") {
+	if st, b := admin.upload("/api/v1/instruments", "zi.yaml", zi); st != 400 || b["field"] != "id" || strings.Contains(b["error"].(string), "Kolom") || !strings.Contains(b["error"].(string), "zi-2021-2") {
 		t.Errorf("embedded id = %d %v", st, b)
 	}
 	if st, b := admin.upload("/api/v1/instruments", "sk.pdf", pdfBytes); st != 400 || !strings.Contains(b["error"].(string), "bukan YAML") {

@@ -137,7 +137,7 @@ func (in *CreateInput) Validate() error {
 func (s *Service) instrumentFor(ctx context.Context, year int, f *Form) (*instrument.Instrument, error) {
 	p, err := s.Periods.ByYear(ctx, year)
 	if apperr.Is(err, apperr.NotFound) {
-		return nil, apperr.New(apperr.Invalid, "Kolom period: tahun %d belum dibuka.", year)
+		return nil, apperr.InField("period", "Periode %d belum dibuka.", year)
 	} else if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func (s *Service) instrumentFor(ctx context.Context, year int, f *Form) (*instru
 			return inst, nil
 		}
 	}
-	return nil, apperr.New(apperr.Invalid, "Kolom kind: tahun %d tidak memuat instrumen %s yang menerima hasil survei ini.", year, f.Kind.Short())
+	return nil, apperr.InField("kind", "Periode %d tidak memuat instrumen %s yang menerima hasil survei ini.", year, f.Kind.Short())
 }
 
 // Create sets a survey up for a unit. Who: the unit's camat, or the admin. Errors: Invalid

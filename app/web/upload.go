@@ -56,7 +56,7 @@ func ReadUpload(c *fiber.Ctx, max int64) (*Upload, error) {
 			if part.FormName() == "file" {
 				return nil, apperr.New(apperr.TooLarge, "Berkas terlalu besar (batas %s).", sizeText(max))
 			}
-			return nil, apperr.New(apperr.Invalid, "Kolom %q terlalu panjang.", part.FormName())
+			return nil, apperr.InField(part.FormName(), "Isian formulir terlalu panjang.")
 		}
 		if part.FormName() != "file" {
 			up.Fields[part.FormName()] = string(data)
