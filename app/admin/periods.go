@@ -270,6 +270,8 @@ type extensionRow struct {
 	A        assessment.Assessment
 	UnitName string
 	Title    string
+	// Until is the extended deadline as every page says it ("s.d. … pukul 23.59 WITA").
+	Until period.Due
 }
 
 func (h *Handler) renderPeriod(c *fiber.Ctx, year int, rows []windowRow, msg string, ext fiber.Map) error {
@@ -304,7 +306,8 @@ func (h *Handler) renderPeriod(c *fiber.Ctx, year int, rows []windowRow, msg str
 				if in, ok := h.Catalog.Get(a.Instrument); ok {
 					title = in.Title
 				}
-				exts = append(exts, extensionRow{A: a, UnitName: names[a.Unit], Title: title})
+				exts = append(exts, extensionRow{A: a, UnitName: names[a.Unit], Title: title,
+					Until: period.Due{Day: a.Extension.Until, Zone: h.zone(ctx), Kind: period.DueExtension}})
 			}
 		}
 		var insts []titled

@@ -136,6 +136,12 @@ func TestAdminExtendsOneKecamatan(t *testing.T) {
 	if got := w.audit("extension"); len(got) != 1 || !strings.HasPrefix(got[0], "admin 2027/zi-2021/alpha alpha: s.d. 15 Oktober 2027: Kantor kecamatan terendam banjir") {
 		t.Errorf("audit = %v", got)
 	}
+	// The admin's list of extensions says the deadline as every page does, with the hour and zone.
+	ap := &page{t: t, srv: w.srv, cookies: map[string]*http.Cookie{}}
+	ap.login("admin")
+	if _, body := ap.do("GET", "/admin/periode/2027", nil); !strings.Contains(body, "s.d. 15 Oktober 2027 pukul 23.59 WITA") {
+		t.Errorf("the period page's extensions do not say the deadline with its hour and zone")
+	}
 	// The kecamatan reads the extension and its reason on its home page and its sheet.
 	p := &page{t: t, srv: w.srv, cookies: map[string]*http.Cookie{}}
 	p.login("camat.alpha")
