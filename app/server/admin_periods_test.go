@@ -193,6 +193,12 @@ func TestHomeShowsTheRunningYearNotOneOpenedAhead(t *testing.T) {
 			t.Errorf("%s's home ?tahun=2027 shows %q", user, got)
 		}
 	}
+	// A sheet without a single answer has no score to show yet, not "0,00 (D)".
+	cp := &page{t: t, srv: w.srv, cookies: map[string]*http.Cookie{}}
+	cp.login("camat.alpha")
+	if _, body := cp.do("GET", "/?tahun=2027", nil); !strings.Contains(body, "belum ada jawaban") || strings.Contains(body, "0,00 <small>") {
+		t.Errorf("the unanswered 2027 sheets show a score on the camat's home")
+	}
 	// The same for every default period: the bupati's dashboard and the rankings API; the
 	// admin still assigns evaluators for the year opened ahead.
 	dashboardYear := func() string {
