@@ -233,3 +233,28 @@ func TestLiveSessionsFollowWrites(t *testing.T) {
 	}
 	refused("disabling the account", tok)
 }
+
+// A NIP is 18 digits, spaces allowed between its groups; none is fine (not every user is a
+// civil servant).
+func TestCheckNIP(t *testing.T) {
+	base := User{Username: "staf.uji", Name: "Staf Uji", Role: Staf, Unit: "alpha"}
+	for _, tc := range []struct {
+		nip string
+		ok  bool
+	}{
+		{"", true},
+		{"198701012010011001", true},
+		{"19870101 201001 1 001", true},
+		{"1987abc", false},
+		{"19870101201001100", false},   // 17 digits
+		{"1987010120100110011", false}, // 19 digits
+		{"19870101-201001-1-001", false},
+	} {
+		u := base
+		u.NIP = tc.nip
+		err := u.Check()
+		if (err == nil) != tc.ok || (err != nil && apperr.FieldOf(err) != "nip") {
+			t.Errorf("NIP %q: %v, want ok=%v (field nip)", tc.nip, err, tc.ok)
+		}
+	}
+}

@@ -72,10 +72,33 @@ func (u User) Check() error {
 		return apperr.InField("role", "Peran %q tidak dikenal (staf, camat, evaluator, pimpinan, admin).", u.Role)
 	case (u.Role == Staf || u.Role == Camat) && u.Unit == "":
 		return apperr.InField("unit", "Pengguna dengan peran %s harus terhubung ke unit kerja.", u.Role.Label())
-	case len(u.NIP) > 30:
-		return apperr.InField("nip", "NIP paling panjang 30 karakter.")
+	case u.NIP != "" && !validNIP(u.NIP):
+		return apperr.InField("nip", "NIP terdiri atas 18 angka (boleh dipisah spasi, misalnya 19870101 201001 1 001), bukan %q.", clip(u.NIP, 40))
 	}
 	return nil
+}
+
+// validNIP reports whether s is a civil servant's NIP: 18 digits (birth date, appointment
+// month, sex, serial), spaces allowed between the groups as it is often written.
+func validNIP(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r != ' ':
+			return false
+		}
+	}
+	return digits == 18
+}
+
+// clip shortens s for a message.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 // Create stores a new user with a one-time password (MustChangePassword set), then runs
