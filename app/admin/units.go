@@ -148,8 +148,28 @@ type treeRow struct {
 // Zone is the root's time zone as people read it ("WITA (UTC+8)").
 func (r treeRow) Zone() string { return unit.ZoneLabel(r.TimeZone) }
 
-// Indented is the unit's name indented by its depth, for a select list.
-func (r treeRow) Indented() string { return strings.Repeat("  ", r.Depth) + r.Name }
+// Indented is the unit's name indented by its depth, for a select list (no-break spaces: an
+// option collapses ordinary ones).
+func (r treeRow) Indented() string { return strings.Repeat("\u00a0\u00a0", r.Depth) + r.Name }
+
+// parentChoices is rows without code and the units under it: the parents a unit can move to
+// (any of those would make a cycle).
+func parentChoices(rows []treeRow, code string) []treeRow {
+	var out []treeRow
+	skip := -1 // the depth of code while its subtree is being skipped
+	for _, r := range rows {
+		if skip >= 0 && r.Depth > skip {
+			continue
+		}
+		skip = -1
+		if r.Code == code {
+			skip = r.Depth
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
 
 // tree orders units as a tree: each parent followed by its children, by name.
 func tree(us []unit.Unit) []treeRow {
@@ -212,7 +232,7 @@ func (h *Handler) renderUnit(c *fiber.Ctx, u *unit.Unit, msg string) error {
 	if err != nil {
 		return err
 	}
-	return web.Render(c, "admin/unit", u.Name, fiber.Map{"U": u, "Tree": tree(us), "Zones": unit.TimeZones,
+	return web.Render(c, "admin/unit", u.Name, fiber.Map{"U": u, "Parents": parentChoices(tree(us), u.Code), "Zones": unit.TimeZones,
 		"Assessments": len(n), "Galat": msg})
 }
 
