@@ -23,7 +23,7 @@ func NewLink(rawURL, name string) (Evidence, error) {
 		return Evidence{}, apperr.New(apperr.Invalid, "Tautan bukti harus alamat web lengkap yang diawali http:// atau https://.")
 	}
 	if name = strings.TrimSpace(name); name == "" {
-		name = p.Host + p.EscapedPath()
+		name = p.Host + p.Path // decoded: "a%20b" reads "a b"
 	}
 	if name, err = evidence.CleanName(strings.ReplaceAll(name, "/", " ")); err != nil {
 		return Evidence{}, err

@@ -24,3 +24,18 @@ func TestCardMessage(t *testing.T) {
 		}
 	}
 }
+
+// A link without a name is named after its address as a person reads it: host and path,
+// decoded, slashes as spaces.
+func TestNewLinkNamesTheAddressDecoded(t *testing.T) {
+	for _, tc := range []struct{ url, name, want string }{
+		{"https://dokumen.contoh.go.id/sk%20tim/2026.pdf", "", "dokumen.contoh.go.id sk tim 2026.pdf"},
+		{"https://contoh.go.id/a%20b", "", "contoh.go.id a b"},
+		{"https://contoh.go.id/x", "SK Tim ZI", "SK Tim ZI"},
+	} {
+		e, err := NewLink(tc.url, tc.name)
+		if err != nil || e.Name != tc.want || e.URL != tc.url {
+			t.Errorf("NewLink(%q, %q) = %q %q, %v; want name %q", tc.url, tc.name, e.Name, e.URL, err, tc.want)
+		}
+	}
+}
