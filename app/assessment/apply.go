@@ -241,72 +241,104 @@ func (sv *Service) applyBatch(ctx context.Context, batch []*pendingWrite) (landi
 // assessment. It reports false when another writer's sheet landed in between (read, judge and
 // change again).
 func (sv *Service) tryBatch(ctx context.Context, batch []*pendingWrite) (landing, bool, error) {
+	st, err := sv.stage(ctx, batch)
+	if err != nil || st == nil { // an error, or every write refused: nothing to store
+		return landing{}, err == nil, err
+	}
+	landed, err := sv.Store.replaceSheet(ctx, st.l.a.ID, st.rev, st.sh)
+	if err != nil {
+		return landing{}, false, fmt.Errorf("saving sheet %s: %w", st.l.a.ID, err)
+	}
+	if !landed {
+		return landing{}, false, nil
+	}
+	set, err := sv.derived(st)
+	if err == nil {
+		err = sv.Store.storeDerived(ctx, st.l.a, set)
+	}
+	if err != nil {
+		return landing{}, false, fmt.Errorf("saving the score of %s: %w", st.l.a.ID, err)
+	}
+	if err := runAfter(ctx, st.l.changes); err != nil {
+		return landing{}, false, err
+	}
+	return st.l, true, nil
+}
+
+// staged is one sheet's batch applied in memory: the sheet and its assessment as the batch's
+// writes left them, not stored yet.
+type staged struct {
+	l      landing
+	sh     *Sheet
+	inst   *instrument.Instrument
+	prev   scoring.Previous
+	rev    int64 // the sheet's rev as read (sh.Rev is the next one)
+	before Flow  // the flow as read
+	now    time.Time
+}
+
+// stage reads the sheet of batch and applies its writes in turn, each judging what the ones
+// before it left (a refused one is rolled back alone, its error set). It returns nil when
+// every write was refused.
+func (sv *Service) stage(ctx context.Context, batch []*pendingWrite) (*staged, error) {
 	id, prev := batch[0].id, batch[0].prev
 	a, err := sv.Store.ByID(ctx, id)
 	if err != nil {
-		return landing{}, false, err
+		return nil, err
 	}
 	inst, ok := sv.Catalog.Get(a.Instrument)
 	if !ok {
-		return landing{}, false, apperr.New(apperr.NotFound, "Instrumen %q tidak dikenal.", a.Instrument)
+		return nil, apperr.New(apperr.NotFound, "Instrumen %q tidak dikenal.", a.Instrument)
 	}
 	sh, err := sv.Store.Sheet(ctx, id)
 	if err != nil {
-		return landing{}, false, err
+		return nil, err
 	}
 	if sh.Flow == nil { // a sheet written before sheets carried the flow
 		f := a.Flow
 		sh.Flow = &f
 	}
 	a.Flow = *sh.Flow // what the write judges; the copy on the assessment may lag
-	before := *sh.Flow
-	now := sv.Now().UTC()
-	l := landing{a: a}
+	st := &staged{l: landing{a: a}, sh: sh, inst: inst, prev: prev, rev: sh.Rev, before: *sh.Flow}
 	for _, w := range batch {
 		var undo func() error
 		if len(batch) > 1 {
 			if undo, err = snapshot(a, sh); err != nil {
-				return landing{}, false, err
+				return nil, err
 			}
 		}
 		c := &Change{A: a, Sheet: sh, Inst: inst, Now: sv.Now().UTC()} // each write at its own time, in turn
-		now = c.Now
+		st.now = c.Now
 		w.out, w.err = nil, mutateSafely(db.WithLockOf(w.ctx, ctx), id, w.mutate, c)
 		if w.err != nil {
 			if undo != nil {
 				if err := undo(); err != nil {
-					return landing{}, false, err
+					return nil, err
 				}
 			}
 			continue
 		}
 		a.Flow = *sh.Flow // the next write in the batch judges what this one left
 		w.out = c
-		l.changes, l.writes = append(l.changes, c), append(l.writes, w)
+		st.l.changes, st.l.writes = append(st.l.changes, c), append(st.l.writes, w)
 	}
-	if len(l.changes) == 0 {
-		return l, true, nil // every write was refused: nothing to store
+	if len(st.l.changes) == 0 {
+		return nil, nil
 	}
-	rev := sh.Rev
 	sh.Rev++
-	landed, err := sv.Store.replaceSheet(ctx, id, rev, sh)
-	if err != nil {
-		return landing{}, false, fmt.Errorf("saving sheet %s: %w", id, err)
-	}
-	if !landed {
-		return landing{}, false, nil
-	}
-	if err := sv.derive(ctx, &Change{A: a, Sheet: sh, Inst: inst, Now: now}, prev, before != *sh.Flow); err != nil {
-		return landing{}, false, err
-	}
-	for _, c := range l.changes {
+	return st, nil
+}
+
+// runAfter runs the after-hooks of changes whose sheet has landed, in order.
+func runAfter(ctx context.Context, changes []*Change) error {
+	for _, c := range changes {
 		for _, fn := range c.after {
 			if err := fn(ctx); err != nil {
-				return landing{}, false, err
+				return err
 			}
 		}
 	}
-	return l, true, nil
+	return nil
 }
 
 // mutateSafely runs mutate, turning a panic into an error of this write alone.
@@ -371,27 +403,23 @@ func (sv *Service) landed(ctx context.Context, landings []landing) error {
 	return sv.Audit.AppendAll(ctx, events)
 }
 
-// derive stores the assessment's copy of the flow and its snapshots, computed from the sheet
-// that just landed.
-func (sv *Service) derive(ctx context.Context, c *Change, prev scoring.Previous, flowChanged bool) error {
-	a, sh := c.A, c.Sheet
+// derived computes, on the staged assessment, its copy of the flow and its snapshots from the
+// sheet that just landed, and returns the fields a conditional update sets (MongoDB).
+func (sv *Service) derived(st *staged) (bson.D, error) {
+	a, sh := st.l.a, st.sh
 	a.Flow = *sh.Flow
-	if err := Rescore(c.Inst, a, sh, prev); err != nil {
-		return err
+	if err := Rescore(st.inst, a, sh, st.prev); err != nil {
+		return nil, err
 	}
-	if flowChanged {
+	if st.before != *sh.Flow {
 		a.Rev++
 	}
-	a.SheetRev, a.UpdatedAt = sh.Rev, c.Now
-	set := bson.D{
+	a.SheetRev, a.UpdatedAt = sh.Rev, st.now
+	return bson.D{
 		{Key: "status", Value: a.Status}, {Key: "submitted_at", Value: a.SubmittedAt}, {Key: "reviewed_at", Value: a.ReviewedAt},
 		{Key: "returned_at", Value: a.ReturnedAt}, {Key: "returns", Value: a.Returns}, {Key: "finalized_at", Value: a.FinalizedAt},
 		{Key: "finalized_by", Value: a.FinalizedBy}, {Key: "reopened_at", Value: a.ReopenedAt}, {Key: "reopen_reason", Value: a.ReopenReason},
 		{Key: "rev", Value: a.Rev},
-		{Key: "self", Value: a.Self}, {Key: "final", Value: a.Final}, {Key: "progress", Value: a.Progress}, {Key: "updated_at", Value: c.Now},
-	}
-	if err := sv.Store.storeDerived(ctx, a, set); err != nil {
-		return fmt.Errorf("saving the score of %s: %w", a.ID, err)
-	}
-	return nil
+		{Key: "self", Value: a.Self}, {Key: "final", Value: a.Final}, {Key: "progress", Value: a.Progress}, {Key: "updated_at", Value: st.now},
+	}, nil
 }
