@@ -198,9 +198,13 @@ func (sv *Service) applyGroup(ctx context.Context, group [][]*pendingWrite) {
 	// The writes are the group's, not the caller's: one giving up does not fail the others.
 	ctx = context.WithoutCancel(ctx)
 	var landings []landing
-	for _, batch := range group {
-		if l, ok := sv.applyBatch(ctx, batch); ok {
-			landings = append(landings, l)
+	if len(group) > 1 && sv.Store.cached != nil && sv.Store.cachedA != nil {
+		landings = sv.applyTogether(ctx, group) // several sheets: stored in bulk (embedded)
+	} else {
+		for _, batch := range group {
+			if l, ok := sv.applyBatch(ctx, batch); ok {
+				landings = append(landings, l)
+			}
 		}
 	}
 	if err := sv.landed(ctx, landings); err != nil {
@@ -218,22 +222,14 @@ func (sv *Service) applyBatch(ctx context.Context, batch []*pendingWrite) (landi
 	for range maxAttempts {
 		l, ok, err := sv.tryBatch(ctx, batch)
 		if err != nil {
-			for _, w := range batch {
-				if w.err == nil {
-					w.err, w.out = err, nil
-				}
-			}
+			failBatch(batch, err)
 			return landing{}, false
 		}
 		if ok {
 			return l, len(l.changes) > 0
 		}
 	}
-	for _, w := range batch {
-		if w.err == nil {
-			w.err, w.out = apperr.New(apperr.Conflict, "Lembar kerja sedang banyak diubah. Coba simpan lagi."), nil
-		}
-	}
+	failBatch(batch, apperr.New(apperr.Conflict, "Lembar kerja sedang banyak diubah. Coba simpan lagi."))
 	return landing{}, false
 }
 

@@ -140,3 +140,160 @@ func TestQueuedWritesToOneSheetAreAppliedTogether(t *testing.T) {
 		t.Errorf("assessment derived from sheet rev %d with %d answered, want rev %d with 4", a.SheetRev, a.Progress.Answered, after.Rev)
 	}
 }
+
+// Writes to several sheets that queue for the write lock are stored together: the sheets in
+// one bulk write, then their assessments in another (embedded engine). Each sheet lands with
+// its own writes and its assessment derives from it; a refused write fails alone; a sheet the
+// engine does not hold where the cache says (removed behind the store's back) is applied again
+// from what the engine holds; a sheet never stored is inserted. The cache equals the engine.
+func TestQueuedWritesToSeveralSheetsAreStoredTogether(t *testing.T) {
+	sv, d := fixture(t)
+	if !d.Embedded {
+		t.Skip("rounds happen on the embedded engine, where writes queue for its lock")
+	}
+	ctx := context.Background()
+	units := []string{"b", "c", "gone", "fresh"}
+	for _, u := range units {
+		id := ID(2026, "zi-2021", u)
+		a := &Assessment{ID: id, Period: 2026, Instrument: "zi-2021", Unit: u, Flow: Flow{Status: Draft}, Rev: 1}
+		if err := Rescore(zi, a, &Sheet{ID: id}, nil); err != nil {
+			t.Fatal(err)
+		}
+		sh := &Sheet{ID: id, Rev: 1}
+		if u == "fresh" {
+			sh = nil // never stored: the first write inserts it
+		}
+		if err := sv.Store.Put(ctx, a, sh); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sv.Store.Sheet(ctx, id); err != nil { // now in the cache
+			t.Fatal(err)
+		}
+	}
+	var codes []string
+	for _, ind := range zi.Indicators() {
+		if zi.ScaleOf(ind.Code).Options != nil && len(codes) < 2 {
+			codes = append(codes, ind.Code)
+		}
+	}
+	key := func(code string) string { return zi.ScaleOf(code).Options[0].Key }
+	set := func(code string) func(ctx context.Context, c *Change) error {
+		return func(ctx context.Context, c *Change) error {
+			c.Answer(code).Self = &Response{Option: key(code), By: "camat"}
+			c.Answer(code).Rev++
+			return nil
+		}
+	}
+	errs := map[string]error{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	apply := func(name, id string, fn func(ctx context.Context, c *Change) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := sv.Apply(ctx, id, fn)
+			mu.Lock()
+			errs[name] = err
+			mu.Unlock()
+		}()
+	}
+	_ = d.Write(ctx, func(ctx context.Context) error {
+		for _, u := range units {
+			apply(u, ID(2026, "zi-2021", u), set(codes[0]))
+		}
+		apply("a", sheetID, set(codes[0]))
+		apply("a refused", sheetID, func(ctx context.Context, c *Change) error {
+			c.Answer(codes[1]).Self = &Response{Option: key(codes[1]), By: "x"}
+			return errors.New("refused")
+		})
+		apply("c second", ID(2026, "zi-2021", "c"), set(codes[1]))
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			sv.Store.queue.mu.Lock()
+			n := 0
+			for _, ws := range sv.Store.queue.m {
+				n += len(ws)
+			}
+			sv.Store.queue.mu.Unlock()
+			if n == 7 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d writes queued, want 7", n)
+			}
+		}
+		// Behind the store's back, with the sheet still in its cache.
+		_, err := d.Collection("sheets").DeleteOne(ctx, bson.D{{Key: "_id", Value: ID(2026, "zi-2021", "gone")}})
+		return err
+	})
+	wg.Wait()
+	for name, err := range errs {
+		if (err != nil) != (name == "a refused") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	want := map[string]struct {
+		rev      int64
+		answered int
+	}{"a": {2, 1}, "b": {2, 1}, "c": {2, 2}, "gone": {1, 1}, "fresh": {1, 1}}
+	for u, w := range want {
+		id := ID(2026, "zi-2021", u)
+		var stored Sheet
+		if err := d.Collection("sheets").FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&stored); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		cached, err := sv.Store.Sheet(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := sv.Store.ByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var storedA Assessment
+		if err := d.Collection("assessments").FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&storedA); err != nil {
+			t.Fatal(err)
+		}
+		if stored.Rev != w.rev || cached.Rev != stored.Rev || len(stored.Answers) != w.answered || len(cached.Answers) != w.answered {
+			t.Errorf("%s: stored rev %d with %d answers, cached rev %d with %d; want rev %d with %d", u, stored.Rev, len(stored.Answers), cached.Rev, len(cached.Answers), w.rev, w.answered)
+		}
+		if a.SheetRev != stored.Rev || a.Progress.Answered != w.answered || storedA.SheetRev != a.SheetRev || storedA.Progress.Answered != a.Progress.Answered {
+			t.Errorf("%s: assessment derived from sheet rev %d with %d answered (stored: %d, %d), want rev %d with %d",
+				u, a.SheetRev, a.Progress.Answered, storedA.SheetRev, storedA.Progress.Answered, stored.Rev, w.answered)
+		}
+	}
+	if sh, _ := sv.Store.Sheet(ctx, sheetID); sh.Answer(codes[1]) != nil && sh.Answer(codes[1]).Self != nil {
+		t.Errorf("the refused write left %+v", sh.Answer(codes[1]))
+	}
+
+	// A round where every sheet is where the cache says: all land in the one bulk write.
+	errs = map[string]error{}
+	_ = d.Write(ctx, func(ctx context.Context) error {
+		for _, u := range []string{"b", "gone"} {
+			apply(u, ID(2026, "zi-2021", u), set(codes[1]))
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			sv.Store.queue.mu.Lock()
+			n := len(sv.Store.queue.order)
+			sv.Store.queue.mu.Unlock()
+			if n == 2 {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d sheets queued, want 2", n)
+			}
+		}
+	})
+	wg.Wait()
+	for u, rev := range map[string]int64{"b": 3, "gone": 2} {
+		id := ID(2026, "zi-2021", u)
+		var stored Sheet
+		if err := d.Collection("sheets").FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&stored); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := sv.Store.ByID(ctx, id)
+		if errs[u] != nil || stored.Rev != rev || len(stored.Answers) != 2 || a.SheetRev != rev || a.Progress.Answered != 2 {
+			t.Errorf("%s: %v; stored rev %d with %d answers, assessment from rev %d with %d answered; want rev %d with 2",
+				u, errs[u], stored.Rev, len(stored.Answers), a.SheetRev, a.Progress.Answered, rev)
+		}
+	}
+}
