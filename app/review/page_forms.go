@@ -180,7 +180,11 @@ func (h *Handler) findingForm(c *fiber.Ctx) error {
 		} else {
 			// What was typed stays on the page; the stored rev stays, so a conflict is
 			// resolved by saving again on purpose.
-			p.Findings[i].Error = apperr.Message(err)
+			// The message names the area by its code and the colleague by their login;
+			// the form names the area in its heading, so "area ini" and the person's name.
+			by := p.Findings[i].Finding.By
+			msg := strings.Replace(apperr.Message(err), "area "+area+" ", "area ini ", 1)
+			p.Findings[i].Error = namedIn(msg, by, p.Name(by))
 			p.Findings[i].Finding.Kondisi, p.Findings[i].Finding.Rekomendasi = in.Kondisi, in.Rekomendasi
 		}
 		if c.Get("HX-Request") != "" {
