@@ -30,6 +30,13 @@ type Handler struct {
 	Service *Service
 	// UploadMax is the largest evidence file in bytes (UPLOAD_MAX_MB).
 	UploadMax int64
+	// Users names the people of the page's history and conflicts; nil shows usernames.
+	Users Users
+}
+
+// Users finds a user by username.
+type Users interface {
+	ByUsername(ctx context.Context, username string) (*account.User, error)
 }
 
 // Routes registers the read side of the assessment API.

@@ -54,6 +54,8 @@ type Row struct {
 	// EvidenceError is the error of an evidence upload, link or removal, shown in the
 	// indicator's evidence block.
 	EvidenceError string
+	// LatestBy is the name of the person whose answer won a conflict (State "konflik").
+	LatestBy string
 }
 
 // Typed is the content of a form that failed, as it was sent.
@@ -251,6 +253,11 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *Assessment, ins
 			}
 			if state != nil && state.Code == ind.Code {
 				row.State, row.Error, row.Mine, row.Typed, row.EvidenceError = state.State, state.Error, state.Mine, state.Typed, state.EvidenceError
+				if row.State == "konflik" && row.Answer.Self != nil {
+					by := row.Answer.Self.By
+					row.LatestBy = h.names(ctx, by)[by]
+					row.Error = NamedIn(row.Error, by, row.LatestBy)
+				}
 			}
 			if keep == nil || keep(row) || (state != nil && state.Code == ind.Code) {
 				g.Rows = append(g.Rows, row)
@@ -434,7 +441,11 @@ func (h *Handler) historyPage(c *fiber.Ctx) error {
 		return err
 	}
 	ind, _ := inst.Indicator(c.Params("indicator"))
-	data := fiber.Map{"A": a, "Inst": inst, "Ind": ind, "Versions": vs, "Next": next,
+	var by []string
+	for _, v := range vs {
+		by = append(by, v.By)
+	}
+	data := fiber.Map{"A": a, "Inst": inst, "Ind": ind, "Versions": vs, "Next": next, "Names": h.names(c.UserContext(), by...),
 		"Base": fmt.Sprintf("/penilaian/%d/%s/%s", a.Period, a.Instrument, a.Unit)}
 	if c.Get("HX-Request") != "" {
 		return c.Render("assessment/history", data)
@@ -461,4 +472,35 @@ func CardMessage(err error, code string) string {
 	}
 	r, n := utf8.DecodeRuneInString(msg)
 	return string(unicode.ToUpper(r)) + msg[n:]
+}
+
+// NamedIn puts a person's name in place of their username in a conflict message of the
+// service ("… telah diubah oleh staf.sukamaju. …"): on a page people read names, not logins;
+// the API keeps the username.
+func NamedIn(msg, username, name string) string {
+	if username == "" || name == "" || name == username {
+		return msg
+	}
+	return strings.Replace(msg, "oleh "+username+".", "oleh "+name+".", 1)
+}
+
+// names maps usernames to the names people read (the username itself when unknown, or when
+// the handler has no Users); a public survey's answers are by "Survei publik".
+func (h *Handler) names(ctx context.Context, usernames ...string) map[string]string {
+	out := make(map[string]string, len(usernames))
+	for _, un := range usernames {
+		if _, ok := out[un]; ok {
+			continue
+		}
+		out[un] = un
+		switch {
+		case un == BySurvey:
+			out[un] = "Survei publik"
+		case h.Users != nil:
+			if u, err := h.Users.ByUsername(ctx, un); err == nil && u.Name != "" {
+				out[un] = u.Name
+			}
+		}
+	}
+	return out
 }

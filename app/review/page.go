@@ -193,15 +193,6 @@ func (p *Page) Name(username string) string {
 	return username
 }
 
-// namedIn puts a person's name in place of their username in a conflict message of the
-// service ("… telah diubah oleh evaluator3. …"): on a page people read names, not logins.
-func namedIn(msg, username, name string) string {
-	if username == "" || name == "" || name == username {
-		return msg
-	}
-	return strings.Replace(msg, "oleh "+username+".", "oleh "+name+".", 1)
-}
-
 var filters = map[string]func(Card) bool{
 	"belum": func(c Card) bool { return c.Answer.Review == nil },
 	"dikembalikan": func(c Card) bool {
@@ -340,7 +331,7 @@ func (h *Handler) build(ctx context.Context, u *account.User, a *assessment.Asse
 			if state != nil && state.Code == ind.Code {
 				card.State, card.Error, card.Mine = state.State, state.Error, state.Mine
 				if state.State == "konflik" && card.Answer.Review != nil {
-					card.Error = namedIn(card.Error, card.Answer.Review.By, named(card.Answer.Review.By))
+					card.Error = assessment.NamedIn(card.Error, card.Answer.Review.By, named(card.Answer.Review.By))
 				}
 			}
 			if keep == nil || keep(card) || (state != nil && state.Code == ind.Code) {

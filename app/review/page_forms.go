@@ -184,7 +184,7 @@ func (h *Handler) findingForm(c *fiber.Ctx) error {
 			// the form names the area in its heading, so "area ini" and the person's name.
 			by := p.Findings[i].Finding.By
 			msg := strings.Replace(apperr.Message(err), "area "+area+" ", "area ini ", 1)
-			p.Findings[i].Error = namedIn(msg, by, p.Name(by))
+			p.Findings[i].Error = assessment.NamedIn(msg, by, p.Name(by))
 			p.Findings[i].Finding.Kondisi, p.Findings[i].Finding.Rekomendasi = in.Kondisi, in.Rekomendasi
 		}
 		if c.Get("HX-Request") != "" {

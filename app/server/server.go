@@ -203,7 +203,7 @@ func New(cfg web.Config, st Stores, blobs assessment.Blobs, cat *instrument.Cata
 		Users: st.Users, Catalog: cat, Now: cfg.Now, Zone: zone}).Routes(r)
 	instrument.Handler{Catalog: cat}.Routes(r)
 	service := &assessment.Service{Store: st.Assessments, Blobs: blobs, Periods: st.Periods, Catalog: cat, Access: access, Audit: st.Audit, Now: cfg.Now, Zone: zone}
-	ah := &assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service, UploadMax: srv.UploadMax()}
+	ah := &assessment.Handler{Store: st.Assessments, Catalog: cat, Units: st.Units, Access: access, Service: service, UploadMax: srv.UploadMax(), Users: st.Users}
 	ah.Routes(r)
 	ah.PageRoutes(r)
 	ah.EvidenceRoutes(r)
