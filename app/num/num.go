@@ -21,6 +21,10 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 // Exact returns the exact value of x's shortest decimal representation. NaN and ±Inf have no
@@ -171,6 +175,12 @@ func centsText(c int64) string {
 func ID(x float64) string {
 	return strings.Replace(strconv.FormatFloat(x, 'f', -1, 64), ".", ",", 1)
 }
+
+// Count prints a whole count the Indonesian way, with a dot between thousands: 2.500,
+// 10.000.000 (golang.org/x/text's number formatting for Bahasa Indonesia).
+func Count(n int64) string { return countPrinter.Sprint(number.Decimal(n)) }
+
+var countPrinter = message.NewPrinter(language.Indonesian)
 
 // Dot prints x as written with a decimal point ("3.6"): for machine-read text such as a
 // comma-separated CSV or an HTML input's value.

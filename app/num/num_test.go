@@ -136,3 +136,12 @@ func TestHundredthsAgreesWithTheDecimal(t *testing.T) {
 		}
 	}
 }
+
+// Counts read as Indonesians write them: a dot between thousands.
+func TestCount(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1500: "1.500", 2500: "2.500", 10000000: "10.000.000", -1200: "-1.200"} {
+		if got := Count(n); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -52,6 +52,10 @@ func TestSurveyPages(t *testing.T) {
 	if page := w.page(camat, "/kelola-survei/"+id+"/poster"); !strings.Contains(page, "example.com/survei/"+token) || !strings.Contains(page, survey.GroupToken(token)) {
 		t.Errorf("the poster lacks the short URL or the code")
 	}
+	// The population reads as people write it: a dot between thousands.
+	if page := w.page(camat, "/kelola-survei/"+id); !strings.Contains(page, "populasi 2.500") || strings.Contains(page, "2500") {
+		t.Errorf("the results page does not write the population as 2.500")
+	}
 
 	// A failed set-up keeps what was typed and says why.
 	req := httptest.NewRequest("POST", "/kelola-survei", strings.NewReader(url.Values{"_csrf": {w.csrfOf(camat, "/kelola-survei")},

@@ -214,6 +214,8 @@ func funcs(now func() time.Time, zone func() *time.Location) template.FuncMap {
 		},
 		// dec prints a number as written, with a decimal comma: 3,6.
 		"dec": num.ID,
+		// count prints a whole count with a dot between thousands: 2.500.
+		"count": func(n int) string { return num.Count(int64(n)) },
 		// num prints an entered number as written, with a decimal comma: 3,6.
 		"num": func(x *float64) string {
 			if x == nil {
