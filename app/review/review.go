@@ -379,14 +379,23 @@ func (s *Service) Finalize(ctx context.Context, u *account.User, id string) (*as
 		if err != nil {
 			return err
 		}
+		// Every area still lacking its findings is named at once (the field is the first),
+		// so the lead does not meet them one refusal at a time.
+		var missing, titles []string
 		for _, area := range NeedFindings(inst, res, prev) {
 			if f := c.Sheet.Finding(area); f == nil || f.Kondisi == "" || f.Rekomendasi == "" {
 				title := area
 				if n, ok := inst.Node(area); ok {
 					title = n.Title
 				}
-				return apperr.InField("findings."+area, "Temuan area %s wajib diisi, kondisi dan rekomendasi, karena area ini di bawah batas minimal predikat.", title)
+				missing, titles = append(missing, area), append(titles, title)
 			}
+		}
+		switch {
+		case len(missing) == 1:
+			return apperr.InField("findings."+missing[0], "Temuan area %s wajib diisi, kondisi dan rekomendasi, karena area ini di bawah batas minimal predikat.", titles[0])
+		case len(missing) > 1:
+			return apperr.InField("findings."+missing[0], "Temuan %d area wajib diisi, kondisi dan rekomendasi, karena area-area ini di bawah batas minimal predikat: %s.", len(missing), strings.Join(titles, "; "))
 		}
 		f := c.Sheet.Flow
 		f.Status, f.FinalizedAt, f.FinalizedBy = assessment.Final, &c.Now, u.Username

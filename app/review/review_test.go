@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -168,3 +169,43 @@ func TestReviewReturnResubmitFinalizeReopen(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Finalizing without findings names every area that still needs them, at once (the field is
+// the first), so the lead does not meet them one refusal at a time.
+func TestFinalizeNamesEveryAreaWithoutFindings(t *testing.T) {
+	f := newFix(t, true)
+	ctx := context.Background()
+	poor := f.inst.Children("P")[:2]
+	for _, ind := range f.inst.Indicators() {
+		for _, area := range poor {
+			if f.inst.Under(ind.Code, area.Code) {
+				w := worstAnswer(f.inst, ind.Code)
+				if _, _, err := f.rv.Save(ctx, member, f.id, Input{Indicator: ind.Code, Answer: &w, Verdict: assessment.VerdictOK}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if _, _, _, err := f.rv.ApprovePending(ctx, member, f.id); err != nil {
+		t.Fatal(err)
+	}
+	_, sh := f.sheet(t)
+	res, err := scoring.Score(f.inst, sh.ReviewAnswers(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := NeedFindings(f.inst, res, nil)
+	if len(need) < 2 {
+		t.Fatalf("areas needing findings: %v, want at least the two made poor", need)
+	}
+	_, err = f.rv.Finalize(ctx, lead, f.id)
+	msg := apperr.Message(err)
+	if !apperr.Is(err, apperr.Invalid) || apperr.FieldOf(err) != "findings."+need[0] || !strings.Contains(msg, fmt.Sprintf("Temuan %d area", len(need))) {
+		t.Fatalf("finalize = %v (field %q), want %d areas named, the field the first", err, apperr.FieldOf(err), len(need))
+	}
+	for _, code := range need {
+		if n, _ := f.inst.Node(code); !strings.Contains(msg, n.Title) {
+			t.Errorf("the refusal does not name %s (%s): %s", code, n.Title, msg)
+		}
+	}
+}
