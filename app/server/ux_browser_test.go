@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -127,4 +128,28 @@ func TestBrowserDraftNotRestoredIntoReadOnlyForm(t *testing.T) {
 	if restored != 0 || after != before || !stillKept {
 		t.Errorf("read-only %s: %d restored messages, note %q (stored %q), draft still kept %v", sheet, restored, after, before, stillKept)
 	}
+}
+
+// Back to a page restored from the browser's back/forward cache loads it again from the
+// server: the restored copy showed the state before an action (a returned sheet still
+// "Direviu", with Return and Finalize buttons), though the pages are sent no-store.
+func TestBrowserBackLoadsThePageAgain(t *testing.T) {
+	base := serve(t, newServer(t, web.Config{}))
+	ctx := browser(t)
+	var kind string
+	if err := chromedp.Run(ctx,
+		loginActions(base, "camat.sukamaju", demoPassword),
+		waitVisible(`#penilaian-sekarang`),
+		navigate(base+fmt.Sprintf("/penilaian/%d/zi-2021/sukamaju", demoNow.Year())),
+		waitVisible(`#skor`),
+		evaluate(`window.__shown = 1`, nil),
+		navigate(base+"/"),
+		waitVisible(`#penilaian-sekarang`),
+		step("going back", chromedp.NavigateBack()),
+		step("the sheet loaded again", chromedp.Poll(`window.__shown === undefined && document.querySelector('#skor') !== null`, nil, chromedp.WithPollingTimeout(10*time.Second))),
+		evaluate(`performance.getEntriesByType("navigation")[0].type`, &kind),
+	); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the sheet after Back: navigation %q", kind)
 }

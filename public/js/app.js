@@ -185,3 +185,10 @@ document.addEventListener("DOMContentLoaded", function () {
     if (first && !location.hash) { first.scrollIntoView({ block: "center" }); }
   });
 })();
+
+// A page restored from the back/forward cache (Back after an action) would show the state
+// before the action, with buttons that no longer apply: load it again from the server, as a
+// browser without that cache does. Drafts the page kept are put back as on any load.
+window.addEventListener("pageshow", function (e) {
+  if (e.persisted) { window.location.reload(); }
+});
