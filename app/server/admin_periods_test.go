@@ -267,6 +267,18 @@ func TestHomeShowsTheReviewDeadlineForReturnedItems(t *testing.T) {
 	if !strings.Contains(row, "41 hari lagi") {
 		t.Errorf("countdown missing: %s", row)
 	}
+	if !strings.Contains(row, "1 dikembalikan") {
+		t.Errorf("the returned item is not counted: %s", row)
+	}
+	// Once resubmitted, the item is the evaluators' again: no longer "dikembalikan" for the unit.
+	a.Status = assessment.Submitted
+	if err := w.st.Assessments.Put(ctx, a, sh); err != nil {
+		t.Fatal(err)
+	}
+	_, again := p.do("GET", "/?tahun=2027", nil)
+	if row := again[strings.Index(again, `data-instrument="zi-2021"`):]; strings.Contains(row[:strings.Index(row, "</tr>")], "dikembalikan") {
+		t.Errorf("a resubmitted sheet still reads dikembalikan: %s", row[:strings.Index(row, "</tr>")])
+	}
 	sakip := body[strings.Index(body, `data-instrument="sakip-2021"`):]
 	if sakip = sakip[:strings.Index(sakip, "</tr>")]; !strings.Contains(sakip, "Batas pengisian") || !strings.Contains(sakip, "11 hari lagi") {
 		t.Errorf("draft's row = %s", sakip)
