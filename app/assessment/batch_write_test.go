@@ -71,17 +71,8 @@ func TestQueuedWritesToOneSheetAreAppliedTogether(t *testing.T) {
 			})
 			return err
 		})
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-			sv.Store.queue.mu.Lock()
-			n := len(sv.Store.queue.m[sheetID])
-			sv.Store.queue.mu.Unlock()
-			if n == 7 {
-				return nil
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d writes queued, want 7", n)
-			}
-		}
+		waitQueued(t, sv, 7)
+		return nil
 	})
 	wg.Wait()
 	close(results)
@@ -207,20 +198,7 @@ func TestQueuedWritesToSeveralSheetsAreStoredTogether(t *testing.T) {
 			return errors.New("refused")
 		})
 		apply("c second", ID(2026, "zi-2021", "c"), set(codes[1]))
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-			sv.Store.queue.mu.Lock()
-			n := 0
-			for _, ws := range sv.Store.queue.m {
-				n += len(ws)
-			}
-			sv.Store.queue.mu.Unlock()
-			if n == 7 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d writes queued, want 7", n)
-			}
-		}
+		waitQueued(t, sv, 7)
 		// Behind the store's back, with the sheet still in its cache.
 		_, err := d.Collection("sheets").DeleteOne(ctx, bson.D{{Key: "_id", Value: ID(2026, "zi-2021", "gone")}})
 		return err
@@ -271,17 +249,8 @@ func TestQueuedWritesToSeveralSheetsAreStoredTogether(t *testing.T) {
 		for _, u := range []string{"b", "gone"} {
 			apply(u, ID(2026, "zi-2021", u), set(codes[1]))
 		}
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-			sv.Store.queue.mu.Lock()
-			n := len(sv.Store.queue.order)
-			sv.Store.queue.mu.Unlock()
-			if n == 2 {
-				return nil
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d sheets queued, want 2", n)
-			}
-		}
+		waitQueued(t, sv, 2)
+		return nil
 	})
 	wg.Wait()
 	for u, rev := range map[string]int64{"b": 3, "gone": 2} {
@@ -294,6 +263,25 @@ func TestQueuedWritesToSeveralSheetsAreStoredTogether(t *testing.T) {
 		if errs[u] != nil || stored.Rev != rev || len(stored.Answers) != 2 || a.SheetRev != rev || a.Progress.Answered != 2 {
 			t.Errorf("%s: %v; stored rev %d with %d answers, assessment from rev %d with %d answered; want rev %d with 2",
 				u, errs[u], stored.Rev, len(stored.Answers), a.SheetRev, a.Progress.Answered, rev)
+		}
+	}
+}
+
+// waitQueued waits until n writes wait in the queue for the write lock (held by the caller).
+func waitQueued(t *testing.T, sv *Service, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		sv.Store.queue.mu.Lock()
+		queued := 0
+		for _, ws := range sv.Store.queue.m {
+			queued += len(ws)
+		}
+		sv.Store.queue.mu.Unlock()
+		if queued == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes queued, want %d", queued, n)
 		}
 	}
 }

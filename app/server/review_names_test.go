@@ -9,6 +9,7 @@ import (
 
 	"github.com/rapor-rb/raporrb/app/instrument"
 	"github.com/rapor-rb/raporrb/app/review"
+	"github.com/rapor-rb/raporrb/seed/demo"
 )
 
 // A stale save on the review page (a card's review, an area's finding) names the colleague
@@ -29,15 +30,7 @@ func TestReviewConflictNamesThePerson(t *testing.T) {
 	if code == "" {
 		t.Fatal("no answered choice indicator")
 	}
-	var member string
-	for _, a := range res.Accounts {
-		if a.Username == "evaluator3" {
-			member = a.Name
-		}
-	}
-	if member == "" || member == "evaluator3" {
-		t.Fatalf("evaluator3 has no name of their own (%q)", member)
-	}
+	member := accountName(t, res, "evaluator3")
 	base := fmt.Sprintf("/reviu/%d/zi-2021/%s", demoNow.Year(), unit)
 	open := func(user string) (*page, string) {
 		p := &page{t: t, srv: srv, cookies: map[string]*http.Cookie{}}
@@ -104,4 +97,16 @@ func conflictText(body string) string {
 		return body[max(0, i-100):]
 	}
 	return body
+}
+
+// accountName is the name of a demo account, which must differ from its username.
+func accountName(t *testing.T, res demo.Result, username string) string {
+	t.Helper()
+	for _, a := range res.Accounts {
+		if a.Username == username && a.Name != "" && a.Name != username {
+			return a.Name
+		}
+	}
+	t.Fatalf("%s has no name of their own", username)
+	return ""
 }

@@ -16,15 +16,7 @@ import (
 func TestSheetConflictAndHistoryNameThePerson(t *testing.T) {
 	_, res, srv := freshDemo(t)
 	staf := login(t, srv, "staf.sukamaju")
-	var name string
-	for _, a := range res.Accounts {
-		if a.Username == "staf.sukamaju" {
-			name = a.Name
-		}
-	}
-	if name == "" || name == "staf.sukamaju" {
-		t.Fatalf("staf.sukamaju has no name of their own (%q)", name)
-	}
+	name := accountName(t, res, "staf.sukamaju")
 	_, list := staf.do("GET", fmt.Sprintf("/api/v1/assessments?period=%d&unit=sukamaju", demoNow.Year()), "")
 	var inst string
 	for _, x := range list["assessments"].([]any) {
